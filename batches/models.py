@@ -1,0 +1,43 @@
+from django.db import models
+
+from speechai.fields import RawBSONField
+
+
+class Batch(models.Model):
+    """A calling campaign, in the `batches` collection shared with the workers.
+
+    Unmanaged: the project never migrates this collection (data-model.md)."""
+
+    batch_id = models.CharField(max_length=200, unique=True, null=True)
+    account_id = models.CharField(max_length=200, null=True, blank=True)
+    name = models.CharField(max_length=200, null=True, blank=True)
+    description = models.TextField(null=True, blank=True)
+    is_active = models.BooleanField(null=True, default=True)
+    priority = models.IntegerField(null=True, default=1)
+    call_settings = RawBSONField(null=True, blank=True)
+
+    total_jobs = models.IntegerField(null=True, default=0)
+    pending_jobs = models.IntegerField(null=True, default=0)
+    completed_jobs = models.IntegerField(null=True, default=0)
+    failed_jobs = models.IntegerField(null=True, default=0)
+    suspended_jobs = models.IntegerField(null=True, default=0)
+    total_cost = models.FloatField(null=True, default=0.0)
+    total_minutes = models.FloatField(null=True, default=0.0)
+    estimated_cost = models.FloatField(null=True, default=0.0)
+
+    created_at = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(null=True)
+    started_at = models.DateTimeField(null=True)
+    completed_at = models.DateTimeField(null=True)
+
+    cancellation_reason = models.TextField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True)
+    deleted_at = models.DateTimeField(null=True)
+
+    class Meta:
+        db_table = "batches"
+        managed = False
+        verbose_name_plural = "batches"
+
+    def __str__(self):
+        return self.name or self.batch_id or str(self.pk)

@@ -1,0 +1,11 @@
+from speechai.indexes import ASC, DESC, IndexSpec, unique_string_field
+
+# data-model.md, "Indexes the project ensures".
+JOB_INDEXES = [
+    *unique_string_field("job_id"),
+    IndexSpec("batch_status", (("batch_id", ASC), ("status", ASC))),
+    IndexSpec("status_created", (("status", ASC), ("created_at", DESC))),
+    IndexSpec("account_created", (("account_id", ASC), ("created_at", DESC))),
+    IndexSpec("created_id", (("created_at", DESC), ("_id", DESC))),
+    IndexSpec("status_reserved_until", (("status", ASC), ("reserved_until", ASC))),
+]

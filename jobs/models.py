@@ -1,0 +1,90 @@
+from django.db import models
+
+from batches.models import Batch
+from speechai.fields import RawBSONField
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    DONE = "done"
+    FAILED = "failed"
+    SUSPENDED = "suspended"
+    CANCELLED = "cancelled"
+
+
+# Transitions this project performs (data-model.md); nowhere else.
+CANCELLABLE_STATUSES = (JobStatus.PENDING, JobStatus.SCHEDULED, JobStatus.FAILED)
+RETRYABLE_STATUSES = (JobStatus.FAILED,)
+# `done` (what workers write) and `completed` both mean "finished OK".
+FINISHED_OK_STATUSES = (JobStatus.DONE, JobStatus.COMPLETED)
+
+
+class Job(models.Model):
+    """One contact to call, in the `jobs` collection shared with the workers.
+
+    Unmanaged and written only by targeted updates (jobs/services.py): a
+    full save() would null absent fields and drop unknown sub-keys."""
+
+    job_id = models.CharField(max_length=200, unique=True, null=True)
+    account_id = models.CharField(max_length=200, null=True, blank=True)
+    # The batch's custom `batch_id` string. Nullable so that a join never
+    # becomes an inner join that hides jobs whose batch is gone.
+    batch = models.ForeignKey(
+        Batch,
+        to_field="batch_id",
+        db_column="batch_id",
+        db_constraint=False,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="jobs",
+    )
+    status = models.CharField(max_length=20, choices=JobStatus.choices, null=True)
+    mode = models.CharField(max_length=20, null=True, blank=True)
+    attempts = models.IntegerField(null=True, default=0)
+    max_attempts = models.IntegerField(null=True, default=3)
+    deduplication_key = models.CharField(max_length=300, null=True, blank=True)
+    contact = RawBSONField(null=True, blank=True)
+    to_number = models.CharField(max_length=40, null=True, blank=True)
+    payload = RawBSONField(null=True, blank=True)
+    estimated_cost = models.FloatField(null=True, blank=True)
+
+    worker_id = models.CharField(max_length=100, null=True, blank=True)
+    reserved_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    call_id = models.CharField(max_length=200, null=True, blank=True)
+    call_started_at = models.DateTimeField(null=True, blank=True)
+    call_ended_at = models.DateTimeField(null=True, blank=True)
+    call_duration_seconds = models.FloatField(null=True, blank=True)
+    is_calling = models.BooleanField(null=True, blank=True)
+    call_result = RawBSONField(null=True, blank=True)
+
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_result = models.CharField(max_length=100, null=True, blank=True)
+    last_error = models.TextField(null=True, blank=True)
+    fecha_pago_cliente = models.CharField(max_length=50, null=True, blank=True)
+    monto_pago_cliente = RawBSONField(null=True, blank=True)  # int or string
+
+    cancellation_reason = models.TextField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.CharField(max_length=150, null=True, blank=True)
+
+    class Meta:
+        db_table = "jobs"
+        managed = False
+        default_permissions = ("view", "change")
+        permissions = [
+            ("cancel_job", "Can cancel jobs"),
+            ("retry_job", "Can retry failed jobs"),
+        ]
+
+    def __str__(self):
+        return self.job_id or str(self.pk)

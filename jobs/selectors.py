@@ -1,0 +1,50 @@
+"""Reads of the `jobs` collection for the API: whole stored documents
+(unknown and legacy fields included), one query per page."""
+
+from pymongo import DESCENDING
+
+from batches.selectors import batch_custom_id
+from jobs.models import FINISHED_OK_STATUSES, Job, JobStatus
+from speechai.mongo import collection, find_by_any_id
+
+# Newest first; `_id` breaks ties so that pages are stable.
+LIST_ORDER = [("created_at", DESCENDING), ("_id", DESCENDING)]
+
+
+def expand_statuses(statuses):
+    """`done` and `completed` both mean finished OK: asking for one gives both."""
+    expanded = set(statuses)
+    if expanded & set(FINISHED_OK_STATUSES):
+        expanded |= set(FINISHED_OK_STATUSES)
+    return sorted(str(s) for s in expanded)
+
+
+def job_list_filter(*, statuses=None, batch_id=None, account_id=None, created_after=None, created_before=None):
+    query = {}
+    if statuses:
+        query["status"] = {"$in": expand_statuses(statuses)}
+    else:
+        # Cancelled jobs are soft-deleted: hidden unless asked for.
+        query["status"] = {"$ne": JobStatus.CANCELLED.value}
+    if batch_id:
+        query["batch_id"] = batch_custom_id(batch_id)
+    if account_id:
+        query["account_id"] = account_id
+    created = {}
+    if created_after:
+        created["$gte"] = created_after
+    if created_before:
+        created["$lt"] = created_before
+    if created:
+        query["created_at"] = created
+    return query
+
+
+def job_list(*, skip=0, limit=100, **filters):
+    cursor = collection(Job).find(job_list_filter(**filters)).sort(LIST_ORDER).skip(skip).limit(limit)
+    return list(cursor)
+
+
+def job_get(raw_id):
+    """The stored job named by either id form, or None."""
+    return find_by_any_id(collection(Job), raw_id, "job_id")

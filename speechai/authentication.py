@@ -1,0 +1,25 @@
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.authentication import TokenAuthentication
+
+
+class BearerOrTokenAuthentication(TokenAuthentication):
+    """DRF token auth that takes `Authorization: Bearer <key>` (what the React
+    frontend sends) as well as DRF's own `Token <key>`."""
+
+    keywords = ("bearer", "token")
+    keyword = "Bearer"  # the WWW-Authenticate challenge on 401
+
+    def authenticate(self, request):
+        parts = request.META.get("HTTP_AUTHORIZATION", "").split()
+        if not parts or parts[0].lower() not in self.keywords:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed("Invalid Authorization header: expected '<Bearer|Token> <key>'.")
+        try:
+            return self.authenticate_credentials(parts[1])
+        except exceptions.AuthenticationFailed:
+            if settings.API_AUTH_DISABLED:
+                # Open development mode: the frontend's mock token is not a real one.
+                return None
+            raise

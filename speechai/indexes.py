@@ -1,0 +1,81 @@
+"""Idempotent index creation on collections other programs also write.
+
+`manage.py migrate` calls ensure_indexes() for `jobs` and `batches` on every
+run (post_migrate). An index that already exists with the same keys — ours,
+or one a worker created under another name — is left alone; a conflict or
+data that breaks a unique index is reported, never fatal.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+logger = logging.getLogger(__name__)
+
+ASC, DESC = ASCENDING, DESCENDING
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    keys: tuple
+    options: dict = field(default_factory=dict)
+
+    @property
+    def partial(self):
+        return "partialFilterExpression" in self.options
+
+
+def unique_string_field(field_name):
+    """A unique index on a custom id, partial so that old documents without
+    the field don't collide, plus a plain one the planner uses for lookups."""
+    return [
+        IndexSpec(
+            f"{field_name}_unique",
+            ((field_name, ASC),),
+            {"unique": True, "partialFilterExpression": {field_name: {"$type": "string"}}},
+        ),
+        IndexSpec(f"{field_name}_lookup", ((field_name, ASC),)),
+    ]
+
+
+def _same_index(spec, info):
+    return (
+        tuple((k, int(v)) for k, v in info["key"]) == spec.keys and ("partialFilterExpression" in info) == spec.partial
+    )
+
+
+def ensure_indexes(collection, specs):
+    """Create the missing indexes of `specs`; returns {name: outcome}."""
+    existing = collection.index_information()
+    outcomes = {}
+    for spec in specs:
+        if any(_same_index(spec, info) for info in existing.values()):
+            outcomes[spec.name] = "exists"
+            continue
+        try:
+            collection.create_index(list(spec.keys), name=spec.name, **spec.options)
+            outcomes[spec.name] = "created"
+        except DuplicateKeyError as exc:
+            outcomes[spec.name] = (
+                f"skipped: duplicate values ({exc.details.get('errmsg', exc) if exc.details else exc})"
+            )
+        except OperationFailure as exc:
+            outcomes[spec.name] = f"skipped: {exc.details.get('errmsg') if exc.details else exc}"
+        if outcomes[spec.name].startswith("skipped"):
+            logger.warning("Index %s.%s %s", collection.name, spec.name, outcomes[spec.name])
+    return outcomes
+
+
+def ensure_model_indexes(model, specs, verbosity=1, stdout=None):
+    """post_migrate receiver body: ensure one model's collection indexes."""
+    from speechai.mongo import collection
+
+    outcomes = ensure_indexes(collection(model), specs)
+    if verbosity >= 1 and stdout is not None:
+        created = [name for name, outcome in outcomes.items() if outcome == "created"]
+        if created:
+            stdout.write(f"  Created indexes on {model._meta.db_table}: {', '.join(created)}\n")
+    return outcomes

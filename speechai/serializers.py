@@ -1,0 +1,37 @@
+"""Response shapes shared by the apps (documentation of errors and results)."""
+
+from rest_framework import serializers
+
+from speechai.bson_json import to_json
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(help_text="Messages per offending field.")
+
+
+class ConflictSerializer(ErrorSerializer):
+    status = serializers.CharField(help_text="The current status that does not allow the action.")
+
+
+class ActionResultSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["healthy", "unhealthy"])
+    database = serializers.ChoiceField(choices=["connected", "unreachable"])
+    timestamp = serializers.CharField()
+
+
+class StoredDocumentSerializer(serializers.Serializer):
+    """A stored MongoDB document shown as is: every stored key, `_id` as a
+    24-hex string, datetimes as ISO UTC with Z, nested BSON converted.
+    Declared fields document the known keys; unknown ones pass through."""
+
+    def to_representation(self, instance):
+        return to_json(instance)

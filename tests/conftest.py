@@ -1,0 +1,84 @@
+"""One MongoDB-wire server for the whole test session: the server named by
+MONGODB_URI when set (a real mongod), else SecantusDB started in-process."""
+
+import os
+import threading
+
+import pytest
+from pymongo import monitoring
+
+HANDSHAKE_COMMANDS = {"hello", "isMaster", "ismaster", "ping", "endSessions", "buildInfo", "saslStart", "saslContinue"}
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts the database round trips the code under test makes."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.commands = []
+
+    def started(self, event):
+        if event.command_name not in HANDSHAKE_COMMANDS:
+            with self._lock:
+                self.commands.append((event.command_name, event.command.get(event.command_name)))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+    def reset(self):
+        with self._lock:
+            self.commands = []
+
+    @property
+    def count(self):
+        return len(self.commands)
+
+
+COMMAND_COUNTER = CommandCounter()
+
+
+@pytest.fixture(scope="session")
+def mongodb_uri():
+    if os.environ.get("MONGODB_URI"):
+        yield os.environ["MONGODB_URI"]
+        return
+    from secantus import SecantusDBServer
+
+    with SecantusDBServer(storage_path=":memory:") as server:
+        yield server.uri
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, mongodb_uri):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    database["HOST"] = mongodb_uri
+    database["OPTIONS"] = {**database.get("OPTIONS", {}), "event_listeners": [COMMAND_COUNTER]}
+
+
+@pytest.fixture(autouse=True)
+def _empty_worker_collections(request):
+    """Django's flush only empties managed models' collections; the shared
+    unmanaged ones (jobs, batches) are emptied here after each database test."""
+    yield
+    uses_database = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_database:
+        from batches.models import Batch
+        from jobs.models import Job
+        from speechai.mongo import collection
+
+        for model in (Job, Batch):
+            collection(model).delete_many({})
+
+
+@pytest.fixture
+def round_trips(db):
+    """Database commands sent from this point on (see CommandCounter)."""
+    COMMAND_COUNTER.reset()
+    return COMMAND_COUNTER
