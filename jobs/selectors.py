@@ -48,3 +48,10 @@ def job_list(*, skip=0, limit=100, **filters):
 def job_get(raw_id):
     """The stored job named by either id form, or None."""
     return find_by_any_id(collection(Job), raw_id, "job_id")
+
+
+def job_status_counts(query):
+    """{status: number of jobs} among the jobs `query` matches: one grouped
+    aggregation (jobs without a status count under None)."""
+    pipeline = [{"$match": query}, {"$group": {"_id": "$status", "count": {"$sum": 1}}}]
+    return {row["_id"]: row["count"] for row in collection(Job).aggregate(pipeline)}

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models.fields.json import KeyTransformFactory
 
 
 class RawBSONField(models.Field):
@@ -8,6 +9,11 @@ class RawBSONField(models.Field):
     unknown sub-keys. Conversion to JSON is the serializer's job."""
 
     description = "Stored BSON value, as is"
+
+    def get_transform(self, name):
+        # `contact__name="x"` queries the sub-key (MongoDB path `contact.name`,
+        # so an index on it is used), as on a JSONField.
+        return super().get_transform(name) or KeyTransformFactory(name)
 
     def get_internal_type(self):
         return "RawBSONField"

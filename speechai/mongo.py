@@ -8,6 +8,7 @@ counts — what data-model.md asks and the ORM cannot express.
 import datetime
 
 from bson import ObjectId
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 
@@ -56,3 +57,19 @@ def find_by_any_id(target, raw_id, custom_id_field, projection=None):
         if document is not None:
             return document
     return None
+
+
+def queryset_filter(queryset):
+    """The MongoDB filter that selects the documents of `queryset`, built the
+    way the backend builds it for `QuerySet.update()`; None when the queryset
+    can match nothing. Lets a service run one conditional pymongo update on
+    whatever an ORM queryset (e.g. an admin changelist) selects."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    compiler.pre_sql_setup()
+    try:
+        query = compiler.build_query()
+    except EmptyResultSet:
+        return None
+    if query.lookup_pipeline or query.subqueries:
+        raise ValueError("The queryset filters across collections; filter on local fields only.")
+    return query.match_mql

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "speechai",
     "jobs",
     "batches",
+    "audit",
 ]
 
 MIDDLEWARE = [
