@@ -17,13 +17,12 @@ from speechai.mongo import collection, queryset_filter
 
 # (parameter value, label, statuses): the lifecycle views of the changelist.
 STATUS_VIEWS = [
-    ("pending", "Pending", (JobStatus.PENDING,)),
-    ("scheduled", "Scheduled", (JobStatus.SCHEDULED,)),
-    ("in_progress", "In progress", (JobStatus.IN_PROGRESS,)),
-    ("failed", "Failed", (JobStatus.FAILED,)),
+    *(
+        (s.value, s.label, (s,))
+        for s in (JobStatus.PENDING, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS, JobStatus.FAILED)
+    ),
     ("done", "Done / completed", FINISHED_OK_STATUSES),
-    ("suspended", "Suspended", (JobStatus.SUSPENDED,)),
-    ("cancelled", "Cancelled", (JobStatus.CANCELLED,)),
+    *((s.value, s.label, (s,)) for s in (JobStatus.SUSPENDED, JobStatus.CANCELLED)),
 ]
 STATUSES_OF_VIEW = {value: [str(s) for s in statuses] for value, _, statuses in STATUS_VIEWS}
 
