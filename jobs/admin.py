@@ -20,6 +20,7 @@ from jobs import services
 from jobs.admin_filters import AccountFilter, BatchFilter, CreatedDateRangeFilter, StatusViewFilter
 from jobs.models import CANCELLABLE_STATUSES, Job, JobStatus
 from jobs.serializers import MAX_REASON_LENGTH
+from jobs.services import status_counts_phrase, status_label
 from speechai.admin_display import badge, nested, pretty
 from speechai.mongo import collection, object_id_or_none, queryset_filter
 
@@ -50,15 +51,6 @@ def status_badge(status):
     if status in JobStatus.values:
         return badge(JobStatus(status).label, STATUS_COLOURS[status])
     return badge(status if status is not None else "no status", "#374151")
-
-
-def status_label(status):
-    return JobStatus(status).label if status in JobStatus.values else str(status)
-
-
-def count_phrase(counts):
-    """{"in_progress": 2, "done": 1} -> "In progress 2, Done 1"."""
-    return ", ".join(f"{status_label(status)} {count:,}" for status, count in sorted(counts.items(), key=str))
 
 
 class EstimatedCountPaginator(Paginator):
@@ -366,7 +358,7 @@ class JobAdmin(admin.ModelAdmin):
     def report(self, request, result, done, not_done):
         message = f"{done} {result.changed:,} of {result.matched:,} matched jobs."
         if result.skipped:
-            message += f" Skipped, {not_done}: {count_phrase(result.skipped)}."
+            message += f" Skipped, {not_done}: {status_counts_phrase(result.skipped)}."
         self.message_user(request, message, messages.SUCCESS if result.changed else messages.WARNING)
 
     def cancel_confirmation(self, request, form, plan, ids):

@@ -189,6 +189,15 @@ def cancel_jobs(raw_ids, *, actor, reason=None, source=AuditSource.API):
 CHANGED_CONCURRENTLY = "changed concurrently"
 
 
+def status_label(status):
+    return JobStatus(status).label if status in JobStatus.values else str(status)
+
+
+def status_counts_phrase(counts):
+    """{"in_progress": 2, "done": 1} -> "Done 1, In Progress 2"."""
+    return ", ".join(f"{status_label(status)} {count:,}" for status, count in sorted(counts.items(), key=str))
+
+
 @dataclass
 class BulkTransitionResult:
     """What a bulk action matched, changed, and skipped by status."""
