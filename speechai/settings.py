@@ -161,3 +161,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"secantus": {"level": "WARNING"}},
 }
+
+AUTHENTICATION_BACKENDS = ["speechai.auth_backends.JoinFreePermissionsBackend"]

@@ -20,7 +20,11 @@ class CommandCounter(monitoring.CommandListener):
     def started(self, event):
         if event.command_name not in HANDSHAKE_COMMANDS:
             with self._lock:
-                self.commands.append((event.command_name, event.command.get(event.command_name)))
+                command = event.command
+                target = (
+                    command.get("collection") if event.command_name == "getMore" else command.get(event.command_name)
+                )
+                self.commands.append((event.command_name, target))
 
     def succeeded(self, event):
         pass
