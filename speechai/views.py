@@ -11,7 +11,9 @@ from speechai.mongo import utc_now
 from speechai.serializers import HealthSerializer
 
 
-@extend_schema(summary="Service health", responses={200: HealthSerializer, 503: HealthSerializer}, auth=[])
+@extend_schema(
+    summary="Service health", tags=["health"], responses={200: HealthSerializer, 503: HealthSerializer}, auth=[]
+)
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([])
