@@ -16,8 +16,10 @@ from django.core.management.base import BaseCommand, CommandError
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-DATA_DIR = Path(settings.BASE_DIR) / "var" / "mongo"
-CREDENTIALS_FILE = Path(settings.BASE_DIR) / "var" / "dev-credentials.txt"
+# Development state (database files, credentials), git-ignored.
+DEV_DIR = Path(os.environ.get("SPEECHAI_DEV_DIR") or Path(settings.BASE_DIR) / "var")
+DATA_DIR = DEV_DIR / "mongo"
+CREDENTIALS_FILE = DEV_DIR / "dev-credentials.txt"
 STARTUP_SECONDS = 60
 
 
@@ -43,6 +45,19 @@ def wait_for_database(uri, process=None):
     raise CommandError(f"No MongoDB answered at {uri} within {STARTUP_SECONDS} s.")
 
 
+def stop(process, group=False):
+    if process.poll() is not None:
+        return
+    if group:
+        os.killpg(process.pid, signal.SIGTERM)
+    else:
+        process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 class Command(BaseCommand):
     help = "Run the back office for development (embedded SecantusDB unless MONGODB_URI is set)."
     requires_system_checks = []
@@ -52,10 +67,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-seed", action="store_true", help="Do not fill an empty database with demo data.")
 
     def handle(self, addrport, no_seed, **options):
-        # SIGTERM (docker stop, kill) ends the children like Ctrl-C does.
-        signal.signal(signal.SIGTERM, lambda *args: (_ for _ in ()).throw(KeyboardInterrupt()))
+        # Ctrl-C and SIGTERM both end everything this command started.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true")}
-        database = None
+        database = server = None
         try:
             if os.environ.get("MONGODB_URI"):
                 uri = os.environ["MONGODB_URI"]
@@ -70,17 +86,19 @@ class Command(BaseCommand):
             if database is not None:
                 self.ensure_dev_admin(env)
             self.stdout.write(self.style.SUCCESS(f"API http://{addrport}/api/v1  Swagger http://{addrport}/docs"))
-            subprocess.run([sys.executable, "manage.py", "runserver", addrport], env=env, check=False)
+            # Its own process group: the autoreloader's child is stopped with it.
+            server = subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", addrport], env=env, start_new_session=True
+            )
+            server.wait()
         except KeyboardInterrupt:
             pass
         finally:
+            if server is not None:
+                stop(server, group=True)
             if database is not None:
                 self.stdout.write("Stopping the embedded database...")
-                database.terminate()
-                try:
-                    database.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    database.kill()
+                stop(database)
 
     def start_embedded_database(self):
         DATA_DIR.mkdir(parents=True, exist_ok=True)
