@@ -143,7 +143,7 @@ def cancel_jobs(raw_ids, *, actor, reason=None, source=AuditSource.API):
     (and one audit entry)."""
     jobs = collection(Job)
     projection = {"_id": 1, "job_id": 1, "status": 1, "cancelled_at": 1}
-    found = _match_ids(raw_ids, jobs.find(any_id_filter(raw_ids, "job_id"), projection))
+    found = _match_ids(raw_ids, list(jobs.find(any_id_filter(raw_ids, "job_id"), projection)))
     cancellable = [str(s) for s in CANCELLABLE_STATUSES]
     candidate_ids = list({doc["_id"] for doc in found.values() if doc.get("status") in cancellable})
 

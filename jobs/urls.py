@@ -1,9 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from jobs.views import JobViewSet
+from speechai.routers import OptionalSlashRouter
 
-# "/?": paths work with or without a trailing slash, never redirected.
-router = SimpleRouter(trailing_slash="/?")
+router = OptionalSlashRouter()
 router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = router.urls

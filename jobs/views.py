@@ -24,8 +24,9 @@ from speechai.serializers import (
 JOB_ID_PARAMETER = OpenApiParameter(
     "job_id", str, OpenApiParameter.PATH, description="The job's 24-hex ObjectId or its custom job_id"
 )
+READ_AUTH_ERRORS = {401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials")}
 AUTH_ERRORS = {
-    401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials"),
+    **READ_AUTH_ERRORS,
     403: OpenApiResponse(ErrorSerializer, description="Missing permission"),
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Job not found")}
@@ -63,14 +64,17 @@ CANCEL_SCHEMA = {
     list=extend_schema(
         summary="List jobs",
         parameters=[JobListQuerySerializer],
-        responses={200: JobSerializer(many=True), **BAD_REQUEST, **AUTH_ERRORS},
+        responses={200: JobSerializer(many=True), **BAD_REQUEST, **READ_AUTH_ERRORS},
         description="Newest first (created_at, then _id). Cancelled jobs only when `status` names them.",
     ),
     retrieve=extend_schema(
-        summary="Get a job", parameters=[JOB_ID_PARAMETER], responses={200: JobSerializer, **AUTH_ERRORS, **NOT_FOUND}
+        summary="Get a job",
+        parameters=[JOB_ID_PARAMETER],
+        responses={200: JobSerializer, **READ_AUTH_ERRORS, **NOT_FOUND},
     ),
     destroy=extend_schema(**CANCEL_SCHEMA),
 )
+@extend_schema(tags=["jobs"])
 class JobViewSet(viewsets.ViewSet):
     lookup_field = "job_id"
     lookup_value_regex = "[^/]+"
@@ -117,6 +121,7 @@ class JobViewSet(viewsets.ViewSet):
         return job_action(request, job_id, services.retry_job, "Job marked for retry")
 
     @extend_schema(
+        operation_id="jobs_bulk_cancel",
         summary="Cancel many jobs",
         request=BulkCancelJobsSerializer,
         responses={200: BulkCancelResultSerializer, **BAD_REQUEST, **AUTH_ERRORS},

@@ -34,6 +34,8 @@ class SpeechAIConfig(AppConfig):
     default_auto_field = OBJECT_ID_FIELD
 
     def ready(self):
+        import speechai.schema  # noqa: F401  (registers the OpenAPI auth extension)
+
         if settings.API_AUTH_DISABLED:
             logging.getLogger("speechai").warning(
                 "API_AUTH_DISABLED is on: the API accepts anonymous requests. Local development only."

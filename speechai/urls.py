@@ -4,6 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from speechai.views import health
 
+handler404 = "speechai.views.not_found"
+handler500 = "speechai.views.server_error"
+
 urlpatterns = [
     path("health", health, name="health"),
     path("api/v1/", include("jobs.urls")),

@@ -20,7 +20,11 @@ class CommandCounter(monitoring.CommandListener):
     def started(self, event):
         if event.command_name not in HANDSHAKE_COMMANDS:
             with self._lock:
-                self.commands.append((event.command_name, event.command.get(event.command_name)))
+                command = event.command
+                target = (
+                    command.get("collection") if event.command_name == "getMore" else command.get(event.command_name)
+                )
+                self.commands.append((event.command_name, target))
 
     def succeeded(self, event):
         pass
@@ -58,6 +62,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, m
     database = settings.DATABASES["default"]
     database["HOST"] = mongodb_uri
     database["OPTIONS"] = {**database.get("OPTIONS", {}), "event_listeners": [COMMAND_COUNTER]}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_without_collectstatic():
+    """Outside DEBUG the settings serve the hashed files `collectstatic` writes
+    (the Docker image runs it). As Django advises, tests use the plain storage
+    and find the apps' files as they are, like development."""
+    from django.test import override_settings
+
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=True,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
