@@ -175,10 +175,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI and ReDoc served from this server, not a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["speechai.schema.strip_optional_trailing_slashes"],
     "COMPONENT_SPLIT_REQUEST": True,
 }

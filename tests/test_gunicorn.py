@@ -145,8 +145,8 @@ def test_serves_the_api_to_a_token_holder_only(server):
     job = insert_job()
     token = Token.objects.create(user=make_user("operator"))
 
-    status, _, body = get(f"{server.url}/api/v1/jobs/", {"Authorization": f"Bearer {token.key}"})
-    anonymous_status, _, _ = get(f"{server.url}/api/v1/jobs/")
+    status, _, body = get(f"{server.url}/api/v1/jobs", {"Authorization": f"Bearer {token.key}"})
+    anonymous_status, _, _ = get(f"{server.url}/api/v1/jobs")
 
     assert status == 200
     assert [listed["job_id"] for listed in json.loads(body)] == [job["job_id"]]
