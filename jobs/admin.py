@@ -6,8 +6,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -317,6 +319,17 @@ class JobAdmin(admin.ModelAdmin):
             "<th>Changed/matched</th><th>Reason</th></tr></thead><tbody>{}</tbody></table>",
             rows,
         )
+
+    def response_action(self, request, queryset):
+        # Django filters `pk__in=<posted ids>` before calling the action: a
+        # posted value that is no ObjectId would be a 500.
+        try:
+            return super().response_action(request, queryset)
+        except ValidationError:
+            self.message_user(
+                request, "The selection names something that is not a job; nothing changed.", messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     # Actions: the same services as the API and the commands, on the whole
     # selection at once ("select all N" included), never one update per job.

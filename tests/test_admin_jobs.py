@@ -408,6 +408,19 @@ def test_find_the_failed_jobs_of_a_batch_and_retry_them_all(operator):
     assert status_view_labels(operator.get(CHANGELIST, {"batch": batch["batch_id"]}))[4] == "Failed (0)"
 
 
+def test_a_selection_that_names_no_job_is_refused_without_error(operator):
+    job = insert_job(status="pending")
+
+    response = operator.post(
+        CHANGELIST,
+        {"action": "cancel_selected_jobs", "_selected_action": [str(job["_id"]), "not-an-id"], "index": 0},
+    )
+
+    assert response.status_code == 302
+    assert messages_of(response) == ["The selection names something that is not a job; nothing changed."]
+    assert stored_job(job["_id"])["status"] == "pending"
+
+
 def test_jobs_are_never_deleted_or_added_from_the_admin(operator, client):
     superuser = logged_in(client, staff_user("root", superuser=True))
     html = superuser.get(CHANGELIST).content.decode()
