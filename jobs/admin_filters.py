@@ -103,11 +103,15 @@ class AccountFilter(admin.SimpleListFilter):
     parameter_name = "account"
 
     def lookups(self, request, model_admin):
-        # Served by the (account_id, created_at) index; asked once per request
+        # The accounts of the batches: a small collection, where the jobs'
+        # own accounts would cost a pass over the jobs' index. An account in
+        # the URL is listed even when no batch has it. Read once per request
         # although the changelist builds its filters twice.
         if not hasattr(request, "_job_accounts"):
-            accounts = collection(Job).distinct("account_id")
-            request._job_accounts = sorted(a for a in accounts if isinstance(a, str) and a)
+            accounts = {a for a in collection(Batch).distinct("account_id") if isinstance(a, str) and a}
+            if self.value():
+                accounts.add(self.value())
+            request._job_accounts = sorted(accounts)
         return [(account, account) for account in request._job_accounts]
 
     def queryset(self, request, queryset):

@@ -102,7 +102,7 @@ def test_status_views_show_counts_of_one_grouped_aggregation(operator, round_tri
         "Cancelled (0)",
     ]
     job_aggregations = [c for c in round_trips.commands if c == ("aggregate", "jobs")]
-    assert len(job_aggregations) == 2  # the page's rows and the status counts, whatever the number of views
+    assert len(job_aggregations) == 1  # the status counts, whatever the number of views (rows: a find)
 
 
 def test_status_counts_follow_the_other_filters_and_the_search(operator):
@@ -158,14 +158,18 @@ def test_the_batch_autocomplete_searches_batches_by_name_or_id(operator):
     assert [r["id"] for r in by_id.json()["results"]] == ["batch-20251101-bbbb0002"]
 
 
-def test_filter_by_account(operator):
+def test_filter_by_account_lists_the_accounts_of_the_batches(operator):
+    insert_batch(account_id="telco")
+    insert_batch(account_id="retail_express")
     telco = insert_jobs(2, account_id="telco")
     insert_jobs(2, account_id="retail_express")
+    orphan = insert_jobs(1, account_id="legacy_account")  # no batch has this account
 
     response = operator.get(CHANGELIST, {"account": "telco"})
 
     assert listed_job_ids(response) == ids(telco)
     assert "?account=retail_express" in response.content.decode()
+    assert listed_job_ids(operator.get(CHANGELIST, {"account": "legacy_account"})) == ids(orphan)
 
 
 def test_filter_by_created_date_range_inclusive(operator):
@@ -266,8 +270,19 @@ def test_an_unfiltered_list_is_counted_from_collection_metadata(operator, round_
     operator.get(CHANGELIST)
 
     job_commands = [name for name, target in round_trips.commands if target == "jobs"]
-    assert "count" in job_commands  # estimated_document_count: no scan of the collection
-    assert job_commands.count("aggregate") == 2  # the page's rows and the status views: no counting aggregation
+    assert job_commands == ["count", "find", "aggregate"]  # estimated count, rows, status counts: no scan to count
+
+
+def test_pages_are_read_newest_first_with_an_indexed_find(operator, round_trips):
+    jobs = insert_jobs(150)  # created one second apart, in order
+    insert_job(created_at=None, job_id=None)  # no creation date: sorts last
+    round_trips.reset()
+
+    second_page = operator.get(CHANGELIST, {"p": "2"})
+
+    rows = re.findall(r'name="_selected_action" value="([0-9a-f]{24})"', second_page.content.decode())
+    assert rows == [str(d["_id"]) for d in reversed(jobs[:50])] + [rows[-1]]
+    assert ("find", "jobs") in round_trips.commands  # sort, skip and limit served by the (created_at, _id) index
 
 
 def test_the_page_costs_the_same_round_trips_for_10_or_100_rows(operator, round_trips):
@@ -348,7 +363,7 @@ def test_cancel_of_all_matching_jobs_across_pages_is_one_filtered_update(operato
     updates = [c for c in round_trips.commands if c[0] == "update" and c[1] == "jobs"]
     assert len(updates) == 1
     entry = AuditEntry.objects.get()
-    assert entry.filter == {"$and": [{"status": {"$in": ["pending"]}}, {"batch_id": batch["batch_id"]}]}
+    assert entry.filter == {"status": {"$in": ["pending"]}, "batch_id": batch["batch_id"]}
     assert entry.target_ids == []
     assert entry.changed == 130
 
