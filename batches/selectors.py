@@ -84,7 +84,8 @@ NO_JOBS = counts_from_statuses({})
 
 def job_counts(batch_ids):
     """{custom batch_id: counts} for the given batches, by one grouped
-    aggregation however many they are."""
+    aggregation however many they are (one row per batch, all in the first
+    reply: the server needs one more slot to see the cursor is exhausted)."""
     ids = sorted({batch_id for batch_id in batch_ids if isinstance(batch_id, str)})
     if not ids:
         return {}
@@ -92,9 +93,11 @@ def job_counts(batch_ids):
     pipeline = [
         {"$match": {"batch_id": {"$in": ids}}},
         {"$group": {"_id": {"batch_id": "$batch_id", "status": "$status"}, "jobs": {"$sum": 1}}},
+        {"$group": {"_id": "$_id.batch_id", "statuses": {"$push": {"status": "$_id.status", "jobs": "$jobs"}}}},
     ]
-    for row in collection(Job).aggregate(pipeline):
-        tally(jobs_by_status[row["_id"]["batch_id"]], row["_id"].get("status"), row["jobs"])
+    for row in collection(Job).aggregate(pipeline, batchSize=len(ids) + 1):
+        for group in row["statuses"]:
+            tally(jobs_by_status[row["_id"]], group.get("status"), group["jobs"])
     return {batch_id: counts_from_statuses(by_status) for batch_id, by_status in jobs_by_status.items()}
 
 
@@ -114,7 +117,8 @@ def batch_list(*, account_id=None, is_active=None, skip=0, limit=100):
         # `is_active=false` lists every batch `is_active=true` does not, legacy
         # documents without the field included (workers do not call them).
         query["is_active"] = True if is_active else {"$ne": True}
-    documents = list(collection(Batch).find(query).sort(NEWEST_FIRST).skip(skip).limit(limit))
+    # The whole page in the first reply (the default first batch is 101 documents).
+    documents = list(collection(Batch).find(query).sort(NEWEST_FIRST).skip(skip).limit(limit).batch_size(limit))
     return with_live_counts(documents)
 
 

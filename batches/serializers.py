@@ -149,6 +149,8 @@ class BatchListQuerySerializer(PageQuerySerializer):
 
 
 class BatchCreateSerializer(NullMeansAbsentMixin, serializers.Serializer):
+    """An empty batch. Other keys are ignored (the frontend sends `allow_duplicates`)."""
+
     account_id = serializers.CharField(max_length=200)
     name = serializers.CharField(max_length=MAX_NAME_LENGTH)
     description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH, default="")
