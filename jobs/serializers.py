@@ -102,11 +102,14 @@ class PageQuerySerializer(serializers.Serializer):
 class JobListQuerySerializer(PageQuerySerializer):
     status = StatusListField(
         required=False,
+        allow_blank=True,
         help_text=f"One or several comma-separated of: {', '.join(JobStatus.values)}. "
         "Cancelled jobs are listed only when named. `done` and `completed` are equivalent.",
     )
-    batch_id = serializers.CharField(required=False, help_text="The batch's ObjectId or custom batch_id")
-    account_id = serializers.CharField(required=False)
+    batch_id = serializers.CharField(
+        required=False, allow_blank=True, help_text="The batch's ObjectId or custom batch_id"
+    )
+    account_id = serializers.CharField(required=False, allow_blank=True)
     created_after = serializers.DateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
     created_before = serializers.DateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
 

@@ -12,6 +12,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from speechai.logging import database_cause
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,13 +32,6 @@ class DatabaseUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The database is unavailable, try again later."
     default_code = "database_unavailable"
-
-
-def database_cause(exc):
-    """The backend raises errors with empty messages; the cause is chained."""
-    while exc.__cause__ is not None and not str(exc):
-        exc = exc.__cause__
-    return f"{type(exc).__name__}: {exc}"
 
 
 def _flatten(errors, prefix=""):

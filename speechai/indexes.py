@@ -7,8 +7,10 @@ data that breaks a unique index is reported, never fatal.
 """
 
 import logging
+import sys
 from dataclasses import dataclass, field
 
+from django.db.models.signals import post_migrate
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
@@ -69,13 +71,16 @@ def ensure_indexes(collection, specs):
     return outcomes
 
 
-def ensure_model_indexes(model, specs, verbosity=1, stdout=None):
-    """post_migrate receiver body: ensure one model's collection indexes."""
-    from speechai.mongo import collection
+def ensure_indexes_on_migrate(app_config, model_name, specs):
+    """Have every `manage.py migrate` ensure the indexes of one model's collection."""
 
-    outcomes = ensure_indexes(collection(model), specs)
-    if verbosity >= 1 and stdout is not None:
+    def ensure(sender, verbosity=1, stdout=None, **kwargs):
+        from speechai.mongo import collection
+
+        model = app_config.get_model(model_name)
+        outcomes = ensure_indexes(collection(model), specs)
         created = [name for name, outcome in outcomes.items() if outcome == "created"]
-        if created:
-            stdout.write(f"  Created indexes on {model._meta.db_table}: {', '.join(created)}\n")
-    return outcomes
+        if created and verbosity >= 1:
+            (stdout or sys.stdout).write(f"  Created indexes on {model._meta.db_table}: {', '.join(created)}\n")
+
+    post_migrate.connect(ensure, sender=app_config, weak=False)

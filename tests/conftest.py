@@ -64,6 +64,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, m
     database["OPTIONS"] = {**database.get("OPTIONS", {}), "event_listeners": [COMMAND_COUNTER]}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_without_collectstatic():
+    """Outside DEBUG the settings serve the hashed files `collectstatic` writes
+    (the Docker image runs it). As Django advises, tests use the plain storage
+    and find the apps' files as they are, like development."""
+    from django.test import override_settings
+
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_USE_FINDERS=True,
+        WHITENOISE_AUTOREFRESH=True,
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_worker_collections(request):
     """Django's flush only empties managed models' collections; the shared

@@ -172,3 +172,9 @@ def test_trailing_slash_is_accepted(api):
     insert_job()
 
     assert len(listed_ids(api.get("/api/v1/jobs/"))) == 1
+
+
+def test_empty_filter_parameters_are_no_filter(api):
+    job = insert_job()
+
+    assert listed_ids(api.get("/api/v1/jobs?status=&batch_id=&account_id=")) == [str(job["_id"])]

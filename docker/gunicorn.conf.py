@@ -1,0 +1,60 @@
+"""gunicorn, the production server: `gunicorn -c docker/gunicorn.conf.py speechai.wsgi:application`
+from the project's root (the Docker image's command).
+
+Each value can be set through the environment; the defaults suit a container
+given a few cores. Logs (errors and one access line per request) go to stdout
+in the format of the Django settings (JSON unless LOG_FORMAT=plain).
+"""
+
+import math
+import os
+
+from speechai import settings as django_settings
+
+
+def available_cores():
+    """Cores this process may use: the container's CPU quota (cgroup v2
+    cpu.max) when one is set, else the CPUs it is allowed to run on."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as cpu_max:
+            quota, period = cpu_max.read().split()
+    except (OSError, ValueError):
+        return cores
+    if quota == "max":
+        return cores
+    return max(1, min(cores, math.ceil(int(quota) / int(period))))
+
+
+# PORT is what most platforms set; GUNICORN_BIND overrides the whole address.
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+# Requests mostly wait on MongoDB, so each process also runs a few threads
+# (gunicorn's gthread worker). One process per core plus one keeps a core
+# busy while another process waits; the threads cover the rest.
+workers = int(os.environ.get("GUNICORN_WORKERS") or available_cores() + 1)
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+
+# A request running longer than this is killed (its worker restarted).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT") or 30)
+# On SIGTERM (docker stop, a rolling update) workers finish the requests in
+# flight for up to this long before they are killed; keep the orchestrator's
+# grace period longer (compose.yaml: stop_grace_period).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
+# Idle keep-alive connections from the load balancer are held this long;
+# make it longer than the load balancer's own idle timeout.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)
+# Restarting workers now and then bounds the memory any leak can take.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
+max_requests_jitter = max_requests // 10
+
+# The workers' heartbeat files on tmpfs, not the container's disk layer.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# No runtime control socket: nothing uses it, and it would need a writable home.
+control_socket_disable = True
+
+accesslog = "-"
+errorlog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+loglevel = django_settings.LOG_LEVEL.lower()
+logconfig_dict = django_settings.LOGGING

@@ -1,0 +1,204 @@
+"""gunicorn started as the Docker image starts it (docker/gunicorn.conf.py,
+production settings, collected static files) against the test database:
+it serves the API, the admin and Swagger with their static files, logs JSON
+lines, refuses insecure settings and stops gracefully."""
+
+import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from tests.api import make_user
+from tests.environment import ROOT, new_secret_key, production_environment
+from tests.factories import insert_job
+
+STARTUP_SECONDS = 60
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    lines: list = field(default_factory=list)
+
+    def read_output(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def json_lines(self):
+        return [json.loads(line) for line in list(self.lines) if line.startswith("{")]
+
+    def wait_for_log(self, matches, seconds=10):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            found = [entry for entry in self.json_lines() if matches(entry)]
+            if found:
+                return found
+            time.sleep(0.05)
+        raise AssertionError("no such log line in:\n" + "\n".join(self.lines))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+def free_loopback_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url, headers=None):
+    """(status, headers, body) without raising on 4xx/5xx."""
+    request = urllib.request.Request(url, headers={"Host": "127.0.0.1", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def start_gunicorn(environment):
+    port = free_loopback_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--config", "docker/gunicorn.conf.py", "speechai.wsgi:application"],
+        env={**environment, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2"},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    threading.Thread(target=server.read_output, daemon=True).start()
+    return server
+
+
+def wait_until_serving(server):
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and server.process.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise AssertionError("gunicorn did not start:\n" + "\n".join(server.lines))
+
+
+@pytest.fixture(scope="module")
+def production(django_db_setup, mongodb_uri, tmp_path_factory):
+    """The production environment on the test database, with the static files
+    collected as the Docker build collects them."""
+    from django.conf import settings
+
+    environment = production_environment(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=new_secret_key(),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        MONGODB_URI=mongodb_uri,
+        MONGODB_NAME=settings.DATABASES["default"]["NAME"],
+        DJANGO_STATIC_ROOT=str(tmp_path_factory.mktemp("static")),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        env=environment,
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    return environment
+
+
+@pytest.fixture(scope="module")
+def server(production):
+    server = start_gunicorn(production)
+    wait_until_serving(server)
+    yield server
+    server.stop()
+
+
+def test_serves_health_with_the_database_connected(server):
+    status, headers, body = get(f"{server.url}/health")
+
+    assert status == 200
+    assert json.loads(body)["database"] == "connected"
+    assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
+
+
+@pytest.mark.django_db
+def test_serves_the_api_to_a_token_holder_only(server):
+    job = insert_job()
+    token = Token.objects.create(user=make_user("operator"))
+
+    status, _, body = get(f"{server.url}/api/v1/jobs/", {"Authorization": f"Bearer {token.key}"})
+    anonymous_status, _, _ = get(f"{server.url}/api/v1/jobs/")
+
+    assert status == 200
+    assert [listed["job_id"] for listed in json.loads(body)] == [job["job_id"]]
+    assert anonymous_status == 401
+
+
+def test_serves_the_admin_login_page_and_its_hashed_compressed_static_files(server):
+    status, _, page = get(f"{server.url}/admin/login/")
+    stylesheet = re.search(rb'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page)
+
+    assert status == 200
+    assert stylesheet, page[:2000]
+    css_status, css_headers, _ = get(f"{server.url}{stylesheet[1].decode()}", {"Accept-Encoding": "gzip"})
+    assert css_status == 200
+    assert css_headers["Content-Type"].startswith("text/css")
+    assert css_headers["Content-Encoding"] == "gzip"
+    assert "immutable" in css_headers["Cache-Control"]
+
+
+def test_serves_swagger_with_its_own_static_files(server):
+    status, _, page = get(f"{server.url}/docs")
+    bundle = re.search(rb'src="(/static/drf_spectacular_sidecar/[\w/-]+/swagger-ui-bundle\.[0-9a-f]{12}\.js)"', page)
+
+    assert status == 200
+    assert bundle, page[:2000]
+    assert get(f"{server.url}{bundle[1].decode()}")[0] == 200
+
+
+def test_logs_each_request_as_a_json_line_with_its_id(server):
+    status, headers, _ = get(f"{server.url}/health", {"X-Request-ID": "lb-4f2a9c"})
+
+    (access,) = server.wait_for_log(lambda entry: entry.get("request_id") == "lb-4f2a9c")
+    assert headers["X-Request-ID"] == "lb-4f2a9c"
+    assert access["logger"] == "gunicorn.access"
+    assert (access["method"], access["path"], access["status"]) == ("GET", "/health", status)
+    assert isinstance(access["duration_ms"], float)
+    assert access["time"].endswith("Z")
+
+
+def test_refuses_to_start_with_the_development_secret_key(production):
+    from django.conf import settings
+
+    server = start_gunicorn({**production, "DJANGO_SECRET_KEY": settings.DEVELOPMENT_SECRET_KEY})
+
+    assert server.process.wait(timeout=STARTUP_SECONDS) != 0
+    (refusal, *_) = server.wait_for_log(lambda entry: "Refusing to start" in entry.get("error", ""))
+    assert "DJANGO_SECRET_KEY is unset, the development key" in refusal["error"]
+
+
+def test_stops_gracefully_on_sigterm(production):
+    server = start_gunicorn(production)
+    wait_until_serving(server)
+
+    assert server.stop() == 0
+    server.wait_for_log(lambda entry: entry["message"] == "Handling signal: term")

@@ -1,0 +1,53 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from batches.models import Batch
+from jobs.models import Job, JobStatus
+from speechai.mongo import collection
+from tests.api import make_user, token_client
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_fills_batches_and_jobs_in_every_status_worker_style():
+    seed("--jobs", "400", "--batches", "4", "--random-seed", "7")
+
+    jobs = collection(Job)
+    assert jobs.count_documents({}) == 400
+    assert collection(Batch).count_documents({}) == 4
+    assert set(jobs.distinct("status")) == set(JobStatus.values)
+    done = jobs.find_one({"status": "done", "call_result": {"$exists": True}})
+    assert isinstance(done["call_result"]["timestamp"], datetime.datetime)
+    assert jobs.count_documents({"nombre": {"$exists": True}, "contact": {"$exists": False}}) > 0
+    known_batches = collection(Batch).distinct("batch_id")
+    assert jobs.count_documents({"batch_id": {"$nin": [*known_batches, None]}}) > 0  # their batch is gone
+    assert jobs.count_documents({"status": "in_progress", "reserved_until": {"$exists": True}}) > 0
+
+
+def test_the_api_serves_every_seeded_document():
+    seed("--jobs", "300", "--batches", "3", "--random-seed", "3")
+    api = token_client(make_user("reader"))
+
+    statuses = ",".join(JobStatus.values)
+    response = api.get(f"/api/v1/jobs?status={statuses}&limit=1000")
+
+    assert response.status_code == 200
+    assert len(response.json()) == 300
+
+
+def test_if_empty_leaves_a_database_with_data_alone():
+    seed("--jobs", "60", "--batches", "2")
+
+    output = seed("--if-empty")
+
+    assert "no demo data added" in output
+    assert collection(Job).count_documents({}) == 60
