@@ -6,13 +6,23 @@ import datetime
 from batches.models import Batch
 from jobs.models import Job
 from speechai.mongo import collection, utc_now
+from tests.factories import insert_job
 
 # Every `{batch_id}` accepts the ObjectId or the custom batch_id.
 ID_FORMS = ["_id", "batch_id"]
+ALL_STATUSES = ["pending", "scheduled", "failed", "in_progress", "done", "completed", "suspended", "cancelled"]
 
 
 def batch_ref(batch, id_form):
     return str(batch[id_form])
+
+
+def one_job_per_status(batch):
+    return {status: insert_job(batch_id=batch["batch_id"], status=status) for status in ALL_STATUSES}
+
+
+def recently(value):
+    return abs(value - datetime.datetime.utcnow()) < datetime.timedelta(seconds=30)
 
 
 def stored_batch(_id):

@@ -6,25 +6,23 @@ from bson import ObjectId
 from batches.models import Batch
 from speechai.mongo import collection
 from tests.api import make_user, token_client
-from tests.batch_helpers import ID_FORMS, batch_ref, statuses_of, stored_batch, stored_state
+from tests.batch_helpers import (
+    ID_FORMS,
+    batch_ref,
+    one_job_per_status,
+    recently,
+    statuses_of,
+    stored_batch,
+    stored_state,
+)
 from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
 
 pytestmark = pytest.mark.django_db
-
-ALL_STATUSES = ["pending", "scheduled", "failed", "in_progress", "done", "completed", "suspended", "cancelled"]
 
 
 @pytest.fixture
 def api(db):
     return token_client(make_user("ana", "change_batch"))
-
-
-def one_job_per_status(batch):
-    return {status: insert_job(batch_id=batch["batch_id"], status=status) for status in ALL_STATUSES}
-
-
-def recently(value):
-    return abs(value - datetime.datetime.utcnow()) < datetime.timedelta(seconds=30)
 
 
 @pytest.mark.parametrize("id_form", ID_FORMS)

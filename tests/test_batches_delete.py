@@ -1,5 +1,3 @@
-import datetime
-
 import pytest
 from bson import ObjectId
 
@@ -7,21 +5,24 @@ from batches.models import Batch
 from jobs.models import Job
 from speechai.mongo import collection
 from tests.api import make_user, token_client
-from tests.batch_helpers import ID_FORMS, batch_ref, statuses_of, stored_batch, stored_state
+from tests.batch_helpers import (
+    ALL_STATUSES,
+    ID_FORMS,
+    batch_ref,
+    one_job_per_status,
+    recently,
+    statuses_of,
+    stored_batch,
+    stored_state,
+)
 from tests.factories import insert_batch, insert_job, stored_job
 
 pytestmark = pytest.mark.django_db
-
-ALL_STATUSES = ["pending", "scheduled", "failed", "in_progress", "done", "completed", "suspended", "cancelled"]
 
 
 @pytest.fixture
 def api(db):
     return token_client(make_user("ana", "delete_batch"))
-
-
-def one_job_per_status(batch):
-    return {status: insert_job(batch_id=batch["batch_id"], status=status) for status in ALL_STATUSES}
 
 
 @pytest.mark.parametrize("id_form", ID_FORMS)
@@ -48,7 +49,7 @@ def test_soft_delete_is_the_default_and_keeps_the_document_marked_deleted(api):
 
     stored = stored_batch(batch["_id"])
     assert stored["is_active"] is False
-    assert abs(stored["deleted_at"] - datetime.datetime.utcnow()) < datetime.timedelta(seconds=30)
+    assert recently(stored["deleted_at"])
     assert stored["updated_at"] == stored["deleted_at"]
 
 

@@ -4,7 +4,7 @@ import pytest
 from bson import ObjectId
 
 from tests.api import make_user, token_client
-from tests.batch_helpers import ID_FORMS, batch_ref, stored_batch, stored_state
+from tests.batch_helpers import ID_FORMS, batch_ref, recently, stored_batch, stored_state
 from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +17,6 @@ def api(db):
 
 def patch(api, batch_ref_, body):
     return api.patch(f"/api/v1/batches/{batch_ref_}", body, format="json")
-
-
-def recently(value):
-    return abs(value - datetime.datetime.utcnow()) < datetime.timedelta(seconds=30)
 
 
 @pytest.mark.parametrize("id_form", ID_FORMS)
