@@ -33,6 +33,13 @@ def cancellation_fields(reason, actor, now):
     }
 
 
+def _refresh_batch_counters(changed_jobs):
+    """The stored counters of the changed jobs' batches follow their jobs."""
+    from batches.services import refresh_batch_counters  # batches.services imports this module
+
+    refresh_batch_counters([job.get("batch_id") for job in changed_jobs])
+
+
 def _transition(raw_id, action, allowed_statuses, update):
     """Apply `update` to the job named by `raw_id` if its status allows it.
 
@@ -40,8 +47,11 @@ def _transition(raw_id, action, allowed_statuses, update):
     jobs = collection(Job)
     allowed = [str(s) for s in allowed_statuses]
     for id_filter in id_filters(raw_id, "job_id"):
-        changed = jobs.find_one_and_update({**id_filter, "status": {"$in": allowed}}, update, projection={"_id": 1})
+        changed = jobs.find_one_and_update(
+            {**id_filter, "status": {"$in": allowed}}, update, projection={"_id": 1, "batch_id": 1}
+        )
         if changed is not None:
+            _refresh_batch_counters([changed])
             return changed["_id"]
         current = jobs.find_one(id_filter, {"status": 1})
         if current is not None:
@@ -91,9 +101,10 @@ def _match_ids(raw_ids, documents):
 
 def cancel_jobs(raw_ids, *, actor, reason=None):
     """Cancel many jobs named in either id form, in three round trips
-    whatever their number: find, one conditional update_many, read back."""
+    whatever their number: find, one conditional update_many, read back
+    (plus two to refresh the counters of their batches, if any)."""
     jobs = collection(Job)
-    projection = {"_id": 1, "job_id": 1, "status": 1, "cancelled_at": 1}
+    projection = {"_id": 1, "job_id": 1, "status": 1, "cancelled_at": 1, "batch_id": 1}
     found = _match_ids(raw_ids, list(jobs.find(any_id_filter(raw_ids, "job_id"), projection)))
     cancellable = [str(s) for s in CANCELLABLE_STATUSES]
     candidate_ids = list({doc["_id"] for doc in found.values() if doc.get("status") in cancellable})
@@ -106,6 +117,7 @@ def cancel_jobs(raw_ids, *, actor, reason=None):
             {"$set": cancellation_fields(reason, actor, now)},
         )
         after = {doc["_id"]: doc for doc in jobs.find({"_id": {"$in": candidate_ids}}, projection)}
+        _refresh_batch_counters(after.values())
 
     result = BulkCancelResult()
     for raw_id in raw_ids:

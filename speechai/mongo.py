@@ -9,6 +9,10 @@ import datetime
 
 from bson import ObjectId
 from django.db import connections
+from pymongo import DESCENDING
+
+# List order of the API: newest first; `_id` breaks ties so that pages are stable.
+NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
 
 
 def collection(model):
@@ -49,10 +53,11 @@ def utc_now():
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def find_by_any_id(target, raw_id, custom_id_field, projection=None):
-    """The document of collection `target` named by either id form, or None."""
+def find_by_any_id(target, raw_id, custom_id_field, projection=None, scope=None):
+    """The document of collection `target` named by either id form (and
+    matching the extra filter `scope`, if given), or None."""
     for id_filter in id_filters(raw_id, custom_id_field):
-        document = target.find_one(id_filter, projection)
+        document = target.find_one({**id_filter, **(scope or {})}, projection)
         if document is not None:
             return document
     return None
