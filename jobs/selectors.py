@@ -36,8 +36,9 @@ def job_list_filter(*, statuses=None, batch_id=None, account_id=None, created_af
 
 
 def job_list(*, skip=0, limit=100, **filters):
-    cursor = collection(Job).find(job_list_filter(**filters)).sort(NEWEST_FIRST).skip(skip).limit(limit)
-    return list(cursor)
+    """One page of stored jobs, in one round trip (the first batch holds the page)."""
+    cursor = collection(Job).find(job_list_filter(**filters), sort=NEWEST_FIRST, skip=skip, limit=limit)
+    return list(cursor.batch_size(limit))
 
 
 def job_get(raw_id):
