@@ -1,14 +1,9 @@
 """Reads of the `jobs` collection for the API: whole stored documents
 (unknown and legacy fields included), one query per page."""
 
-from pymongo import DESCENDING
-
 from batches.selectors import batch_custom_id
 from jobs.models import FINISHED_OK_STATUSES, Job, JobStatus
-from speechai.mongo import collection, find_by_any_id
-
-# Newest first; `_id` breaks ties so that pages are stable.
-LIST_ORDER = [("created_at", DESCENDING), ("_id", DESCENDING)]
+from speechai.mongo import NEWEST_FIRST, collection, find_by_any_id
 
 
 def expand_statuses(statuses):
@@ -41,8 +36,9 @@ def job_list_filter(*, statuses=None, batch_id=None, account_id=None, created_af
 
 
 def job_list(*, skip=0, limit=100, **filters):
-    cursor = collection(Job).find(job_list_filter(**filters)).sort(LIST_ORDER).skip(skip).limit(limit)
-    return list(cursor)
+    """One page of stored jobs, in one round trip (the first batch holds the page)."""
+    cursor = collection(Job).find(job_list_filter(**filters), sort=NEWEST_FIRST, skip=skip, limit=limit)
+    return list(cursor.batch_size(limit))
 
 
 def job_get(raw_id):

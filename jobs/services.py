@@ -47,6 +47,13 @@ def cancellation_update(reason, actor, now):
     return {"$set": cancellation_fields(reason, actor, now)}
 
 
+def _refresh_batch_counters(changed_jobs):
+    """The stored counters of the changed jobs' batches follow their jobs."""
+    from batches.services import refresh_batch_counters  # batches.services imports this module
+
+    refresh_batch_counters([job.get("batch_id") for job in changed_jobs])
+
+
 def retry_update(now):
     """failed -> pending, lease and retry bookkeeping cleared; attempts and
     call history kept."""
@@ -87,8 +94,11 @@ def _transition(raw_id, verb, allowed_statuses, update, audit):
     jobs = collection(Job)
     allowed = list(_statuses(allowed_statuses))
     for id_filter in id_filters(raw_id, "job_id"):
-        changed = jobs.find_one_and_update({**id_filter, "status": {"$in": allowed}}, update, projection={"_id": 1})
+        changed = jobs.find_one_and_update(
+            {**id_filter, "status": {"$in": allowed}}, update, projection={"_id": 1, "batch_id": 1}
+        )
         if changed is not None:
+            _refresh_batch_counters([changed])
             audit(matched=1, changed=1, changed_job_ids=[changed["_id"]])
             return changed["_id"]
         current = jobs.find_one(id_filter, {"status": 1})
@@ -140,9 +150,10 @@ def _match_ids(raw_ids, documents):
 def cancel_jobs(raw_ids, *, actor, reason=None, source=AuditSource.API):
     """Cancel many jobs named in either id form, in three round trips
     whatever their number: find, one conditional update_many, read back
-    (and one audit entry)."""
+    (plus two to refresh the counters of their batches, if any, and one
+    audit entry)."""
     jobs = collection(Job)
-    projection = {"_id": 1, "job_id": 1, "status": 1, "cancelled_at": 1}
+    projection = {"_id": 1, "job_id": 1, "status": 1, "cancelled_at": 1, "batch_id": 1}
     found = _match_ids(raw_ids, list(jobs.find(any_id_filter(raw_ids, "job_id"), projection)))
     cancellable = [str(s) for s in CANCELLABLE_STATUSES]
     candidate_ids = list({doc["_id"] for doc in found.values() if doc.get("status") in cancellable})
@@ -155,6 +166,7 @@ def cancel_jobs(raw_ids, *, actor, reason=None, source=AuditSource.API):
             {"$set": cancellation_fields(reason, actor, now)},
         )
         after = {doc["_id"]: doc for doc in jobs.find({"_id": {"$in": candidate_ids}}, projection)}
+        _refresh_batch_counters(after.values())
 
     result = BulkCancelResult()
     for raw_id in raw_ids:
@@ -256,7 +268,8 @@ def _transition_matching(
     dry run does), then per chunk of `chunk_size` jobs one read of the next
     `_id`s and one conditional update_many that re-checks status and
     `condition`, so a job a worker took meanwhile is left alone. The changed
-    documents leave the read's filter, so no job is visited twice.
+    documents leave the read's filter, so no job is visited twice. At the
+    end, the stored counters of the batches touched are refreshed.
     `progress(done, total)` is called after each chunk."""
     jobs = collection(Job)
     allowed = _statuses(allowed_statuses)
@@ -277,18 +290,22 @@ def _transition_matching(
     update = make_update(now)
     # What this very update writes: tells its documents from others'.
     written_by_us = {"status": update["$set"]["status"], "updated_at": now}
-    changed_ids = []
+    changed_ids, changed_batches = [], set()
     for selection in selections:
-        eligible = jobs.find({"$and": [selection, allowed_condition]}, {"_id": 1}, batch_size=chunk_size)
-        for chunk in chunked((document["_id"] for document in eligible), chunk_size):
-            outcome = jobs.update_many({"_id": {"$in": chunk}, **allowed_condition}, update)
+        eligible = jobs.find({"$and": [selection, allowed_condition]}, {"batch_id": 1}, batch_size=chunk_size)
+        for chunk in chunked(eligible, chunk_size):
+            chunk_ids = [document["_id"] for document in chunk]
+            outcome = jobs.update_many({"_id": {"$in": chunk_ids}, **allowed_condition}, update)
             result.changed += outcome.modified_count
-            if outcome.modified_count == len(chunk):
-                changed_ids += chunk
+            if outcome.modified_count == len(chunk_ids):
+                changed_ids += chunk_ids
             else:  # some were taken meanwhile: ask which ones we changed
-                changed_ids += jobs.distinct("_id", {"_id": {"$in": chunk}, **written_by_us})
+                changed_ids += jobs.distinct("_id", {"_id": {"$in": chunk_ids}, **written_by_us})
+            if outcome.modified_count:
+                changed_batches.update(document.get("batch_id") for document in chunk)
             if progress is not None:
                 progress(result.changed, result.eligible)
+    _refresh_batch_counters({"batch_id": batch_id} for batch_id in changed_batches)
 
     record_action(
         action,

@@ -39,8 +39,13 @@ def _flatten(errors, prefix=""):
     if isinstance(errors, dict):
         lines = []
         for key, value in errors.items():
-            name = key if key != "non_field_errors" else ""
-            lines += _flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name)
+            if key == "non_field_errors":
+                name = prefix
+            elif isinstance(key, int):  # a list item's errors: {1: [...]}
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            lines += _flatten(value, name)
         return lines
     if isinstance(errors, list):
         if all(isinstance(item, str) for item in errors):

@@ -12,6 +12,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from pymongo import ASCENDING, DESCENDING
 
+# List order of the API: newest first; `_id` breaks ties so that pages are stable.
+NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+
 
 def collection(model):
     return connections["default"].get_collection(model._meta.db_table)
@@ -51,10 +54,11 @@ def utc_now():
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def find_by_any_id(target, raw_id, custom_id_field, projection=None):
-    """The document of collection `target` named by either id form, or None."""
+def find_by_any_id(target, raw_id, custom_id_field, projection=None, scope=None):
+    """The document of collection `target` named by either id form (and
+    matching the extra filter `scope`, if given), or None."""
     for id_filter in id_filters(raw_id, custom_id_field):
-        document = target.find_one(id_filter, projection)
+        document = target.find_one({**id_filter, **(scope or {})}, projection)
         if document is not None:
             return document
     return None

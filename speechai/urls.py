@@ -10,6 +10,7 @@ handler500 = "speechai.views.server_error"
 urlpatterns = [
     path("health", health, name="health"),
     path("api/v1/", include("jobs.urls")),
+    path("api/v1/", include("batches.urls")),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

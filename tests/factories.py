@@ -22,7 +22,7 @@ def job_document(**overrides):
     created_at = datetime.datetime(2025, 10, 25, 17, 0, 0) + datetime.timedelta(seconds=n)
     document = {
         "_id": ObjectId(),
-        "job_id": f"job_retail_e_20251025_174129_{uuid.uuid4().hex[:8]}",
+        "job_id": f"job_retail_e_20251025_174129_{n:08x}",
         "account_id": "retail_express",
         "batch_id": None,
         "status": "pending",

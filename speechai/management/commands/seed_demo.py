@@ -9,6 +9,7 @@ from bson import Int64, ObjectId
 from django.core.management.base import BaseCommand
 
 from batches.models import Batch
+from batches.services import refresh_batch_counters
 from jobs.models import Job, JobStatus
 from speechai.mongo import collection, utc_now
 
@@ -253,31 +254,5 @@ class Command(BaseCommand):
         if chunk:
             jobs_collection.insert_many(chunk, ordered=False)
             inserted += len(chunk)
-        self.refresh_counters(batch_documents)
+        refresh_batch_counters([batch["batch_id"] for batch in batch_documents])
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(batch_documents)} batches, {inserted} jobs."))
-
-    def refresh_counters(self, batch_documents):
-        """Stored counters as the workers' creation code sets them."""
-        if not batch_documents:
-            return
-        pipeline = [
-            {"$match": {"batch_id": {"$in": [batch["batch_id"] for batch in batch_documents]}}},
-            {"$group": {"_id": {"batch_id": "$batch_id", "status": "$status"}, "count": {"$sum": 1}}},
-        ]
-        counts = {}
-        for row in collection(Job).aggregate(pipeline):
-            counts.setdefault(row["_id"]["batch_id"], {})[row["_id"]["status"]] = row["count"]
-        for batch in batch_documents:
-            by_status = counts.get(batch["batch_id"], {})
-            collection(Batch).update_one(
-                {"_id": batch["_id"]},
-                {
-                    "$set": {
-                        "total_jobs": sum(by_status.values()),
-                        "pending_jobs": by_status.get("pending", 0),
-                        "completed_jobs": by_status.get("done", 0) + by_status.get("completed", 0),
-                        "failed_jobs": by_status.get("failed", 0),
-                        "suspended_jobs": by_status.get("suspended", 0),
-                    }
-                },
-            )

@@ -1,0 +1,83 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+BATCH_OPERATIONS = {
+    ("/api/v1/batches", "get"): {"200", "400", "401"},
+    ("/api/v1/batches", "post"): {"201", "400", "401", "403"},
+    ("/api/v1/batches/{batch_id}", "get"): {"200", "401", "404"},
+    ("/api/v1/batches/{batch_id}", "patch"): {"200", "400", "401", "403", "404"},
+    ("/api/v1/batches/{batch_id}", "delete"): {"200", "400", "401", "403", "404"},
+    ("/api/v1/batches/{batch_id}/cancel", "post"): {"200", "400", "401", "403", "404"},
+    ("/api/v1/batches/{batch_id}/jobs", "get"): {"200", "400", "401", "404"},
+    ("/api/v1/batches/{batch_id}/status", "get"): {"200", "401", "404"},
+    ("/api/v1/batches/{batch_id}/summary", "get"): {"200", "401", "404"},
+    ("/api/v1/dashboard/stats", "get"): {"200", "400", "401"},
+}
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from rest_framework.test import APIClient
+
+    with django_db_blocker.unblock():
+        response = APIClient().get("/api/schema", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def component(schema, reference):
+    return schema["components"]["schemas"][reference.rsplit("/", 1)[-1]]
+
+
+def body_schema(schema, path, method):
+    return component(
+        schema, schema["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    )
+
+
+def query_parameters(schema, path, method):
+    return {p["name"] for p in schema["paths"][path][method].get("parameters", []) if p["in"] == "query"}
+
+
+def test_every_batch_endpoint_is_documented_with_its_errors(schema):
+    for (path, method), statuses in BATCH_OPERATIONS.items():
+        assert set(schema["paths"][path][method]["responses"]) == statuses, (path, method)
+
+
+def test_errors_are_documented_with_the_detail_shape(schema):
+    for (path, method), _statuses in BATCH_OPERATIONS.items():
+        for code, response in schema["paths"][path][method]["responses"].items():
+            if code.startswith("4"):
+                error = component(schema, response["content"]["application/json"]["schema"]["$ref"])
+                assert "detail" in error["properties"], (path, method, code)
+
+
+def test_bodies_are_documented(schema):
+    update = body_schema(schema, "/api/v1/batches/{batch_id}", "patch")
+    assert set(update["properties"]) == {"is_active", "name", "description", "priority", "call_settings"}
+    create = body_schema(schema, "/api/v1/batches", "post")
+    assert set(create["required"]) == {"account_id", "name"}
+    settings = component(schema, create["properties"]["call_settings"]["$ref"])
+    assert settings["properties"]["ring_timeout"]["maximum"] == 120
+    assert settings["properties"]["days_of_week"]["items"]["minimum"] == 1
+    assert "reason" in body_schema(schema, "/api/v1/batches/{batch_id}/cancel", "post")["properties"]
+
+
+def test_query_parameters_are_documented(schema):
+    assert query_parameters(schema, "/api/v1/batches", "get") == {"account_id", "is_active", "skip", "limit"}
+    assert query_parameters(schema, "/api/v1/batches/{batch_id}", "delete") == {"delete_jobs", "reason"}
+    assert query_parameters(schema, "/api/v1/batches/{batch_id}/jobs", "get") == query_parameters(
+        schema, "/api/v1/jobs", "get"
+    ) - {"batch_id"}
+
+
+def test_batch_documents_have_string_ids_and_live_counts(schema):
+    batch = component(schema, "Batch")["properties"]
+    assert batch["_id"]["type"] == batch["batch_id"]["type"] == "string"
+    assert {"total_jobs", "in_progress_jobs", "cancelled_jobs", "call_settings"} <= set(batch)
+    status = schema["paths"]["/api/v1/batches/{batch_id}/status"]["get"]["responses"]["200"]
+    assert (
+        "progress_percentage"
+        in component(schema, status["content"]["application/json"]["schema"]["$ref"])["properties"]
+    )
