@@ -13,6 +13,7 @@ class AuditAction(models.TextChoices):
     RETRY_JOBS = "jobs.retry", "Retry jobs"
     RELEASE_STALE_JOBS = "jobs.release_stale", "Release stale jobs"
     EDIT_JOB = "jobs.edit", "Edit job"
+    CREATE_BATCH = "batches.create", "Create batch"
     PAUSE_BATCH = "batches.pause", "Pause batch"
     RESUME_BATCH = "batches.resume", "Resume batch"
     UPDATE_BATCH = "batches.update", "Update batch"

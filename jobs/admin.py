@@ -112,7 +112,7 @@ def job_search(term):
     return condition
 
 
-class CancelJobsForm(forms.Form):
+class ReasonForm(forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=MAX_REASON_LENGTH,
@@ -372,7 +372,7 @@ class JobAdmin(admin.ModelAdmin):
         actor = request.user.get_username()
         if query is None:
             return None
-        form = CancelJobsForm(request.POST if "confirm" in request.POST else None)
+        form = ReasonForm(request.POST if "confirm" in request.POST else None)
         if not form.is_valid():
             plan = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
             return self.cancel_confirmation(request, form, plan, ids)

@@ -152,3 +152,44 @@ def test_staff_without_the_view_permission_do_not_see_the_audit_log(client):
     nosy = logged_in(client, staff_user("nosy", "view_job"))
 
     assert nosy.get(AUDIT_LIST).status_code == 403
+
+
+# Batch actions, from the API
+
+
+@pytest.fixture
+def batch_api(db):
+    return token_client(make_user("bea", "add_batch", "change_batch", "delete_batch"))
+
+
+def test_api_batch_actions_each_write_one_entry(batch_api):
+    from tests.factories import insert_batch
+
+    batch = insert_batch()
+    waiting = insert_jobs(2, status="pending", batch_id=batch["batch_id"])
+    other = insert_batch()
+
+    created = batch_api.post("/api/v1/batches", {"account_id": "acc-1", "name": "New"}, format="json").json()
+    batch_api.patch(f"/api/v1/batches/{batch['batch_id']}", {"is_active": False}, format="json")
+    batch_api.patch(f"/api/v1/batches/{batch['_id']}", {"is_active": True}, format="json")
+    batch_api.patch(f"/api/v1/batches/{batch['_id']}", {"priority": 4}, format="json")
+    batch_api.post(f"/api/v1/batches/{batch['batch_id']}/cancel", {"reason": "Over"}, format="json")
+    batch_api.delete(f"/api/v1/batches/{other['batch_id']}")
+    assert batch_api.post("/api/v1/batches/no-such-batch/cancel").status_code == 404
+
+    entries = [
+        (e.action, e.source, e.actor, e.target_ids, e.matched, e.details)
+        for e in AuditEntry.objects.order_by("created_at")
+    ]
+    assert entries == [
+        ("batches.create", "api", "bea", [created["batch"]["batch_id"]], 0 + 1, {"account_id": "acc-1", "name": "New"}),
+        ("batches.pause", "api", "bea", [batch["batch_id"]], 1, {"fields": {"is_active": False}}),
+        ("batches.resume", "api", "bea", [str(batch["_id"])], 1, {"fields": {"is_active": True}}),
+        ("batches.update", "api", "bea", [str(batch["_id"])], 1, {"fields": {"priority": 4}}),
+        ("batches.cancel", "api", "bea", [batch["batch_id"]], 1, {"jobs_cancelled": 2}),
+        ("batches.delete", "api", "bea", [other["batch_id"]], 1, {"jobs_cancelled": 0}),
+        ("batches.cancel", "api", "bea", ["no-such-batch"], 0, {}),
+    ]
+    cancel = AuditEntry.objects.get(action="batches.cancel", matched=1)
+    assert set(cancel.changed_job_ids) == {str(d["_id"]) for d in waiting}
+    assert cancel.reason == "Over"

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from tests.factories import insert_job, stored_job
+from tests.factories import insert_batch, insert_job, stored_job
 from tests.staff import logged_in, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,7 @@ def test_creates_both_groups_idempotently():
     assert permissions_of("Supervisors (read-only)") == ["view_auditentry", "view_batch", "view_job"]
     assert permissions_of("Operators") == [
         "cancel_job",
+        "change_batch",
         "change_job",
         "retry_job",
         "view_auditentry",
@@ -64,8 +65,11 @@ def test_a_read_only_supervisor_sees_jobs_and_the_audit_log_but_changes_nothing(
 
 def test_an_operator_cancels_and_retries(client):
     create_groups()
+    insert_job()
+    insert_batch()
     operator = member_of(client, "Operators", "olga")
 
     html = operator.get("/admin/jobs/job/").content.decode()
 
     assert 'value="cancel_selected_jobs"' in html and 'value="retry_selected_jobs"' in html
+    assert 'value="pause_batches"' in operator.get("/admin/batches/batch/").content.decode()

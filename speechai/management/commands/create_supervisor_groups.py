@@ -15,6 +15,7 @@ SUPERVISOR_GROUPS = {
         "jobs.cancel_job",
         "jobs.retry_job",
         "batches.view_batch",
+        "batches.change_batch",
         "audit.view_auditentry",
     ],
 }
@@ -23,7 +24,8 @@ SUPERVISOR_GROUPS = {
 class Command(BaseCommand):
     help = (
         "Create or update the admin groups: 'Supervisors (read-only)' see jobs, batches and the audit log; "
-        "'Operators' also cancel, retry and edit jobs. Idempotent: a group's permissions are reset to this list."
+        "'Operators' also cancel, retry and edit jobs and pause, resume, cancel and edit batches. "
+        "Idempotent: a group's permissions are reset to this list."
     )
 
     def handle(self, *args, **options):
