@@ -59,11 +59,11 @@ class JobPaginator(Paginator):
     """Paging that stays cheap on a large `jobs` collection.
 
     The count of an unfiltered list comes from the collection's metadata
-    (constant time) instead of a scan; filtered lists are counted exactly, on
-    indexed filters (count_documents). A page is read with a plain find (filter, sort, skip,
-    limit) so that MongoDB serves the sort from an index: the ORM's pipeline
-    puts an $addFields before its $sort, and a $sort after any stage but
-    $match sorts every matching document in memory."""
+    (constant time) instead of a scan; filtered lists are counted exactly,
+    on indexed filters. A page is read with a plain find (filter, sort,
+    skip, limit) so that MongoDB serves the sort from an index: the ORM's
+    pipeline puts an $addFields before its $sort, and a $sort after any
+    stage but $match sorts every matching document in memory."""
 
     @cached_property
     def count(self):
@@ -78,7 +78,7 @@ class JobPaginator(Paginator):
         return self._get_page(rows, number, self)
 
     def rows(self, skip=0, limit=0):
-        """Jobs of the list as model instances (limit 0: all of them)."""
+        """Jobs of the list as model instances."""
         query = queryset_filter(self.object_list)
         if query is None:
             return []
@@ -89,8 +89,8 @@ class JobPaginator(Paginator):
 class JobChangeList(ChangeList):
     def get_results(self, request):
         super().get_results(request)
-        if isinstance(self.result_list, QuerySet):  # one page only, or "show all" (at most 200)
-            self.result_list = self.paginator.rows()
+        if isinstance(self.result_list, QuerySet):  # one page only, or "show all"
+            self.result_list = self.paginator.rows(limit=self.list_max_show_all)
 
     def get_ordering(self, request, queryset):
         ordering = super().get_ordering(request, queryset)

@@ -46,8 +46,17 @@ def job_get(raw_id):
     return find_by_any_id(collection(Job), raw_id, "job_id")
 
 
+def status_key(status):
+    """A stored status as a dict key: oddly-typed ones (a list, an object,
+    a number) count as None, like a missing status."""
+    return status if isinstance(status, str) else None
+
+
 def job_status_counts(query):
     """{status: number of jobs} among the jobs `query` matches: one grouped
-    aggregation (jobs without a status count under None)."""
-    pipeline = [{"$match": query}, {"$group": {"_id": "$status", "count": {"$sum": 1}}}]
-    return {row["_id"]: row["count"] for row in collection(Job).aggregate(pipeline)}
+    aggregation (jobs without a string status count under None)."""
+    counts = {}
+    for row in collection(Job).aggregate([{"$match": query}, {"$group": {"_id": "$status", "count": {"$sum": 1}}}]):
+        key = status_key(row["_id"])
+        counts[key] = counts.get(key, 0) + row["count"]
+    return counts

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from audit.models import AuditAction, AuditSource
 from audit.services import record_action
 from jobs.models import CANCELLABLE_STATUSES, RETRYABLE_STATUSES, Job, JobStatus
-from jobs.selectors import job_status_counts
+from jobs.selectors import job_status_counts, status_key
 from speechai.mongo import any_id_filter, collection, id_filters, utc_now
 
 DEFAULT_CANCELLATION_REASON = "Cancelled by user"
@@ -103,7 +103,7 @@ def _transition(raw_id, verb, allowed_statuses, update, audit):
             return changed["_id"]
         current = jobs.find_one(id_filter, {"status": 1})
         if current is not None:
-            audit(matched=1, skipped={current.get("status"): 1})
+            audit(matched=1, skipped={status_key(current.get("status")): 1})
             raise JobStatusConflict(verb, current.get("status"))
     audit()
     raise JobNotFound(raw_id)
@@ -183,7 +183,8 @@ def cancel_jobs(raw_ids, *, actor, reason=None, source=AuditSource.API):
 
     skipped = {}
     for item in result.not_cancellable:
-        skipped[item["status"]] = skipped.get(item["status"], 0) + 1
+        key = status_key(item["status"])
+        skipped[key] = skipped.get(key, 0) + 1
     record_action(
         AuditAction.CANCEL_JOBS,
         actor=actor,

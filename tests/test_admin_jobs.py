@@ -8,6 +8,8 @@ from bson import Int64
 
 from audit.models import AuditEntry
 from jobs import services
+from jobs.models import Job
+from speechai.mongo import collection
 from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
 from tests.staff import JOB_OPERATOR, VIEW_JOBS, logged_in, staff_user
 
@@ -248,16 +250,15 @@ def test_documents_with_missing_or_oddly_typed_fields_render(operator):
         call_result={"timestamp": datetime.datetime(2025, 10, 25, 17, 46), "summary": {"x": [1, {"y": None}]}},
         legacy_field="kept",
     )
+    object_status = insert_job(status={"not": "a string"}, contact={"name": ["a", "list"]})
     bare = {"_id": insert_job()["_id"]}
-    from jobs.models import Job
-    from speechai.mongo import collection
-
     collection(Job).replace_one(bare, bare)  # only an _id
 
     listing = operator.get(CHANGELIST)
     assert listing.status_code == 200
-    assert listed_job_ids(listing) == {str(odd["_id"]), str(bare["_id"])}
-    for document in (odd, bare):
+    assert listed_job_ids(listing) == {str(odd["_id"]), str(bare["_id"]), str(object_status["_id"])}
+    assert "All (3)" in status_view_labels(listing)
+    for document in (odd, bare, object_status):
         page = operator.get(change_url(document))
         assert page.status_code == 200
     assert "2025-10-25T17:46:00.000000Z" in operator.get(change_url(odd)).content.decode()
@@ -483,9 +484,6 @@ def test_admin_pages_need_a_staff_login(client):
 def test_the_change_form_writes_only_the_fields_edited(operator):
     job = insert_job(status="pending", to_number="+56911111111", legacy_nombre="Juan", max_attempts=Int64(3))
     job["contact"].pop("next_phone_index")
-    from jobs.models import Job
-    from speechai.mongo import collection
-
     collection(Job).replace_one({"_id": job["_id"]}, job)
     before = stored_job(job["_id"])
 

@@ -7,6 +7,9 @@ import pytest
 from django.core.management.base import CommandError
 
 from audit.models import AuditEntry
+from jobs.management.commands.cancel_jobs import Command
+from jobs.models import Job
+from speechai.mongo import collection
 from tests.commands import manage, run, unreachable_database  # noqa: F401 - fixture
 from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
 
@@ -244,9 +247,6 @@ def test_exit_codes(mongodb_uri):
 
 def test_jobs_a_worker_takes_meanwhile_are_left_alone_and_reported(monkeypatch):
     first, second = insert_jobs(2, status="pending")
-    from jobs.management.commands.cancel_jobs import Command
-    from jobs.models import Job
-    from speechai.mongo import collection
 
     def worker_claims_the_second(self, done, total):
         collection(Job).update_one({"_id": second["_id"]}, {"$set": {"status": "in_progress"}})
