@@ -1,6 +1,6 @@
 from django.db import models
 
-from speechai.fields import RawBSONField
+from speechai.fields import RawBSONField, StoredDateTimeField, StoredIntegerField
 
 
 class Batch(models.Model):
@@ -13,26 +13,26 @@ class Batch(models.Model):
     name = models.CharField(max_length=200, null=True, blank=True)
     description = models.TextField(null=True, blank=True)
     is_active = models.BooleanField(null=True, default=True)
-    priority = models.IntegerField(null=True, default=1)
+    priority = StoredIntegerField(null=True, default=1)
     call_settings = RawBSONField(null=True, blank=True)
 
-    total_jobs = models.IntegerField(null=True, default=0)
-    pending_jobs = models.IntegerField(null=True, default=0)
-    completed_jobs = models.IntegerField(null=True, default=0)
-    failed_jobs = models.IntegerField(null=True, default=0)
-    suspended_jobs = models.IntegerField(null=True, default=0)
+    total_jobs = StoredIntegerField(null=True, default=0)
+    pending_jobs = StoredIntegerField(null=True, default=0)
+    completed_jobs = StoredIntegerField(null=True, default=0)
+    failed_jobs = StoredIntegerField(null=True, default=0)
+    suspended_jobs = StoredIntegerField(null=True, default=0)
     total_cost = models.FloatField(null=True, default=0.0)
     total_minutes = models.FloatField(null=True, default=0.0)
     estimated_cost = models.FloatField(null=True, default=0.0)
 
-    created_at = models.DateTimeField(null=True)
-    updated_at = models.DateTimeField(null=True)
-    started_at = models.DateTimeField(null=True)
-    completed_at = models.DateTimeField(null=True)
+    created_at = StoredDateTimeField(null=True)
+    updated_at = StoredDateTimeField(null=True)
+    started_at = StoredDateTimeField(null=True)
+    completed_at = StoredDateTimeField(null=True)
 
     cancellation_reason = models.TextField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True)
-    deleted_at = models.DateTimeField(null=True)
+    cancelled_at = StoredDateTimeField(null=True)
+    deleted_at = StoredDateTimeField(null=True)
 
     class Meta:
         db_table = "batches"

@@ -124,7 +124,7 @@ class BatchViewSet(viewsets.ViewSet):
         return Response(BatchSerializer(selectors.batch_list(**query), many=True).data)
 
     def create(self, request):
-        document = services.create_batch(**valid_data(BatchCreateSerializer, request.data))
+        document = services.create_batch(actor=actor_name(request), **valid_data(BatchCreateSerializer, request.data))
         batch = BatchSerializer({**document, **selectors.NO_JOBS}).data
         return Response({"success": True, "batch": batch}, status=status.HTTP_201_CREATED)
 
@@ -133,7 +133,7 @@ class BatchViewSet(viewsets.ViewSet):
 
     def partial_update(self, request, batch_id):
         changes = valid_data(BatchUpdateSerializer, request.data)
-        custom_id = batch_action(services.update_batch, batch_id, changes)
+        custom_id = batch_action(services.update_batch, batch_id, changes, actor=actor_name(request))
         if "is_active" in changes:
             message = "Batch resumed" if changes["is_active"] else "Batch paused"
         else:

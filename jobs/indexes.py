@@ -8,4 +8,8 @@ JOB_INDEXES = [
     IndexSpec("account_created", (("account_id", ASC), ("created_at", DESC))),
     IndexSpec("created_id", (("created_at", DESC), ("_id", DESC))),
     IndexSpec("status_reserved_until", (("status", ASC), ("reserved_until", ASC))),
+    # Admin search (jobs/admin.py job_search): each clause of its $or indexed.
+    IndexSpec("to_number", (("to_number", ASC),)),
+    IndexSpec("contact_dni", (("contact.dni", ASC),)),
+    IndexSpec("contact_name", (("contact.name", ASC),)),
 ]

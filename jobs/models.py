@@ -1,7 +1,7 @@
 from django.db import models
 
 from batches.models import Batch
-from speechai.fields import RawBSONField
+from speechai.fields import RawBSONField, StoredDateTimeField, StoredIntegerField
 
 
 class JobStatus(models.TextChoices):
@@ -44,8 +44,8 @@ class Job(models.Model):
     )
     status = models.CharField(max_length=20, choices=JobStatus.choices, null=True)
     mode = models.CharField(max_length=20, null=True, blank=True)
-    attempts = models.IntegerField(null=True, default=0)
-    max_attempts = models.IntegerField(null=True, default=3)
+    attempts = StoredIntegerField(null=True, default=0)
+    max_attempts = StoredIntegerField(null=True, default=3)
     deduplication_key = models.CharField(max_length=300, null=True, blank=True)
     contact = RawBSONField(null=True, blank=True)
     to_number = models.CharField(max_length=40, null=True, blank=True)
@@ -53,28 +53,28 @@ class Job(models.Model):
     estimated_cost = models.FloatField(null=True, blank=True)
 
     worker_id = models.CharField(max_length=100, null=True, blank=True)
-    reserved_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
+    reserved_until = StoredDateTimeField(null=True, blank=True)
+    created_at = StoredDateTimeField(null=True, blank=True)
+    updated_at = StoredDateTimeField(null=True, blank=True)
+    started_at = StoredDateTimeField(null=True, blank=True)
+    finished_at = StoredDateTimeField(null=True, blank=True)
+    failed_at = StoredDateTimeField(null=True, blank=True)
 
     call_id = models.CharField(max_length=200, null=True, blank=True)
-    call_started_at = models.DateTimeField(null=True, blank=True)
-    call_ended_at = models.DateTimeField(null=True, blank=True)
+    call_started_at = StoredDateTimeField(null=True, blank=True)
+    call_ended_at = StoredDateTimeField(null=True, blank=True)
     call_duration_seconds = models.FloatField(null=True, blank=True)
     is_calling = models.BooleanField(null=True, blank=True)
     call_result = RawBSONField(null=True, blank=True)
 
-    next_try_at = models.DateTimeField(null=True, blank=True)
+    next_try_at = StoredDateTimeField(null=True, blank=True)
     last_attempt_result = models.CharField(max_length=100, null=True, blank=True)
     last_error = models.TextField(null=True, blank=True)
     fecha_pago_cliente = models.CharField(max_length=50, null=True, blank=True)
     monto_pago_cliente = RawBSONField(null=True, blank=True)  # int or string
 
     cancellation_reason = models.TextField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = StoredDateTimeField(null=True, blank=True)
     cancelled_by = models.CharField(max_length=150, null=True, blank=True)
 
     class Meta:

@@ -44,3 +44,19 @@ def job_list(*, skip=0, limit=100, **filters):
 def job_get(raw_id):
     """The stored job named by either id form, or None."""
     return find_by_any_id(collection(Job), raw_id, "job_id")
+
+
+def status_key(status):
+    """A stored status as a dict key: oddly-typed ones (a list, an object,
+    a number) count as None, like a missing status."""
+    return status if isinstance(status, str) else None
+
+
+def job_status_counts(query):
+    """{status: number of jobs} among the jobs `query` matches: one grouped
+    aggregation (jobs without a string status count under None)."""
+    counts = {}
+    for row in collection(Job).aggregate([{"$match": query}, {"$group": {"_id": "$status", "count": {"$sum": 1}}}]):
+        key = status_key(row["_id"])
+        counts[key] = counts.get(key, 0) + row["count"]
+    return counts

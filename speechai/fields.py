@@ -1,4 +1,8 @@
+import datetime
+
 from django.db import models
+from django.db.models.fields.json import KeyTransformFactory
+from django.utils import timezone
 
 
 class RawBSONField(models.Field):
@@ -8,6 +12,11 @@ class RawBSONField(models.Field):
     unknown sub-keys. Conversion to JSON is the serializer's job."""
 
     description = "Stored BSON value, as is"
+
+    def get_transform(self, name):
+        # `contact__name="x"` queries the sub-key (MongoDB path `contact.name`,
+        # so an index on it is used), as on a JSONField.
+        return super().get_transform(name) or KeyTransformFactory(name)
 
     def get_internal_type(self):
         return "RawBSONField"
@@ -26,3 +35,34 @@ class RawBSONField(models.Field):
 
     def value_to_string(self, obj):
         return repr(self.value_from_object(obj))
+
+
+# Loading a model instance applies the backend's converters by field type
+# (Int64 -> int, naive datetime -> aware); one document with a string where a
+# datetime belongs would make them raise and take the whole admin list down.
+# These fields convert what has the expected type and hand back anything else
+# as stored.
+
+
+class StoredDateTimeField(models.DateTimeField):
+    """A datetime written by another program (naive UTC in BSON)."""
+
+    def get_internal_type(self):
+        return "StoredDateTimeField"  # not "DateTimeField": skips the backend's strict converter
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, datetime.datetime) and timezone.is_naive(value):
+            return timezone.make_aware(value, datetime.UTC)
+        return value
+
+
+class StoredIntegerField(models.IntegerField):
+    """An int written by another program (int32, Int64 or a double)."""
+
+    def get_internal_type(self):
+        return "StoredInteger"  # no "IntegerField" in it: skips the backend's int() converter
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int(value)  # Int64 -> int
+        return value

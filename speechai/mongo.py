@@ -8,8 +8,9 @@ counts — what data-model.md asks and the ORM cannot express.
 import datetime
 
 from bson import ObjectId
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from pymongo import DESCENDING
+from pymongo import ASCENDING, DESCENDING
 
 # List order of the API: newest first; `_id` breaks ties so that pages are stable.
 NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
@@ -61,3 +62,58 @@ def find_by_any_id(target, raw_id, custom_id_field, projection=None, scope=None)
         if document is not None:
             return document
     return None
+
+
+def queryset_filter(queryset):
+    """The MongoDB filter that selects the documents of `queryset`, built the
+    way the backend builds it for `QuerySet.update()`; None when the queryset
+    can match nothing. Lets a service run one conditional pymongo update on
+    whatever an ORM queryset (e.g. an admin changelist) selects."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    compiler.pre_sql_setup()
+    try:
+        query = compiler.build_query()
+    except EmptyResultSet:
+        return None
+    if query.lookup_pipeline or query.subqueries:
+        raise ValueError("The queryset filters across collections; filter on local fields only.")
+    return flat_and(query.match_mql)
+
+
+def flat_and(query):
+    """{"$and": [{a: 1}, {b: 2}]} -> {a: 1, b: 2} when no key repeats: the
+    same filter, in the shape every query planner matches to a compound index."""
+    clauses = query.get("$and") if list(query) == ["$and"] else None
+    if not clauses or not all(isinstance(clause, dict) for clause in clauses):
+        return query
+    keys = [key for clause in clauses for key in clause]
+    return {k: v for clause in clauses for k, v in clause.items()} if len(keys) == len(set(keys)) else query
+
+
+def queryset_sort(queryset):
+    """A queryset's order_by (local field names) as a pymongo sort."""
+    opts = queryset.model._meta
+    sort = []
+    for name in queryset.query.order_by:
+        field = opts.pk if name.lstrip("-") == "pk" else opts.get_field(name.lstrip("-"))
+        sort.append((field.column, DESCENDING if name.startswith("-") else ASCENDING))
+    return sort
+
+
+def instances_from_documents(model, documents):
+    """Model instances from raw documents, each value converted as the ORM
+    converts it on load (missing fields load as None)."""
+    connection = connections["default"]
+    columns = [field.get_col(model._meta.db_table) for field in model._meta.concrete_fields]
+    converters = [connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in columns]
+    attnames = [col.target.attname for col in columns]
+    instances = []
+    for document in documents:
+        values = []
+        for col, field_converters in zip(columns, converters, strict=True):
+            value = document.get(col.target.column)
+            for converter in field_converters:
+                value = converter(value, col, connection)
+            values.append(value)
+        instances.append(model.from_db(connection.alias, attnames, values))
+    return instances

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "speechai",
     "jobs",
     "batches",
+    "audit",
 ]
 
 MIDDLEWARE = [

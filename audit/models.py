@@ -1,0 +1,67 @@
+from django.db import models
+from django_mongodb_backend.fields import ArrayField
+
+
+class AuditSource(models.TextChoices):
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    COMMAND = "command", "Command"
+
+
+class AuditAction(models.TextChoices):
+    CANCEL_JOBS = "jobs.cancel", "Cancel jobs"
+    RETRY_JOBS = "jobs.retry", "Retry jobs"
+    RELEASE_STALE_JOBS = "jobs.release_stale", "Release stale jobs"
+    EDIT_JOB = "jobs.edit", "Edit job"
+    CREATE_BATCH = "batches.create", "Create batch"
+    PAUSE_BATCH = "batches.pause", "Pause batch"
+    RESUME_BATCH = "batches.resume", "Resume batch"
+    UPDATE_BATCH = "batches.update", "Update batch"
+    CANCEL_BATCH = "batches.cancel", "Cancel batch"
+    DELETE_BATCH = "batches.delete", "Delete batch"
+
+
+# Bound on the ids one entry keeps (a MongoDB document is at most 16 MB);
+# `changed` always holds the real count.
+MAX_AUDITED_IDS = 100_000
+
+
+class AuditEntry(models.Model):
+    """One operator action, whatever its entry point (API, admin, command).
+
+    Written only by the services that perform the action (audit/services.py),
+    never edited. Unlike `jobs` and `batches` this collection is the project's
+    own: a managed model with normal migrations."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    actor = models.CharField(max_length=150, help_text="Username of the operator")
+    source = models.CharField(max_length=10, choices=AuditSource.choices)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    # The ids the operator named, as named (ObjectId hex or custom id) ...
+    target_ids = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    # ... or the MongoDB filter that selected the documents (JSON-safe form).
+    filter = models.JSONField(null=True, blank=True)
+    # `_id`s (hex) of the jobs this action changed, so a job's page can list
+    # every entry that touched it.
+    changed_job_ids = ArrayField(models.CharField(max_length=24), default=list, blank=True)
+    matched = models.IntegerField(default=0, help_text="Documents the selection matched")
+    changed = models.IntegerField(default=0, help_text="Documents the action changed")
+    skipped = models.JSONField(default=dict, blank=True, help_text="Matched but not changed, by status")
+    reason = models.TextField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True, help_text="Action-specific facts (fields edited, ...)")
+
+    class Meta:
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit entries"
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["-created_at"], name="audit_created"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_created"),
+            models.Index(fields=["action", "-created_at"], name="audit_action_created"),
+            models.Index(fields=["target_ids"], name="audit_target_ids"),
+            models.Index(fields=["changed_job_ids"], name="audit_changed_job_ids"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor} ({self.get_source_display()})"

@@ -1,0 +1,421 @@
+"""The supervisors' view of `jobs`: lifecycle views with counts, filters on
+indexed fields, bulk cancel/retry through jobs/services.py (audited there),
+and a change form that writes only what a supervisor edited."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+
+from audit.models import AuditEntry, AuditSource
+from batches.models import Batch
+from jobs import services
+from jobs.admin_filters import AccountFilter, BatchFilter, CreatedDateRangeFilter, StatusViewFilter
+from jobs.models import CANCELLABLE_STATUSES, Job, JobStatus
+from jobs.serializers import MAX_REASON_LENGTH
+from jobs.services import status_counts_phrase, status_label
+from speechai.admin_display import badge, nested, pretty
+from speechai.mongo import collection, instances_from_documents, object_id_or_none, queryset_filter, queryset_sort
+
+STATUS_COLOURS = {
+    JobStatus.PENDING: "#2563eb",
+    JobStatus.SCHEDULED: "#7c3aed",
+    JobStatus.IN_PROGRESS: "#d97706",
+    JobStatus.COMPLETED: "#16a34a",
+    JobStatus.DONE: "#16a34a",
+    JobStatus.FAILED: "#dc2626",
+    JobStatus.SUSPENDED: "#64748b",
+    JobStatus.CANCELLED: "#6b7280",
+}
+# Why an action leaves a job of this status alone (confirmation page, messages).
+NOT_CANCELLABLE_BECAUSE = {
+    JobStatus.IN_PROGRESS: "a worker is calling it",
+    JobStatus.DONE: "already finished",
+    JobStatus.COMPLETED: "already finished",
+    JobStatus.CANCELLED: "already cancelled",
+    JobStatus.SUSPENDED: "suspended jobs are not cancelled",
+}
+# What a supervisor may edit; everything else (the lifecycle) is read-only.
+EDITABLE_FIELDS = ("to_number", "max_attempts")
+AUDIT_ENTRIES_SHOWN = 50
+
+
+def status_badge(status):
+    if status in JobStatus.values:
+        return badge(JobStatus(status).label, STATUS_COLOURS[status])
+    return badge(status if status is not None else "no status", "#374151")
+
+
+class JobPaginator(Paginator):
+    """Paging that stays cheap on a large `jobs` collection.
+
+    The count of an unfiltered list comes from the collection's metadata
+    (constant time) instead of a scan; filtered lists are counted exactly,
+    on indexed filters. A page is read with a plain find (filter, sort,
+    skip, limit) so that MongoDB serves the sort from an index: the ORM's
+    pipeline puts an $addFields before its $sort, and a $sort after any
+    stage but $match sorts every matching document in memory."""
+
+    @cached_property
+    def count(self):
+        if not self.object_list.query.has_filters():
+            return collection(Job).estimated_document_count()
+        query = queryset_filter(self.object_list)
+        return collection(Job).count_documents(query) if query is not None else 0
+
+    def page(self, number):
+        number = self.validate_number(number)
+        rows = self.rows(skip=(number - 1) * self.per_page, limit=self.per_page + self.orphans)
+        return self._get_page(rows, number, self)
+
+    def rows(self, skip=0, limit=0):
+        """Jobs of the list as model instances."""
+        query = queryset_filter(self.object_list)
+        if query is None:
+            return []
+        sort = queryset_sort(self.object_list)
+        return instances_from_documents(Job, collection(Job).find(query, sort=sort, skip=skip, limit=limit))
+
+
+class JobChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        if isinstance(self.result_list, QuerySet):  # one page only, or "show all"
+            self.result_list = self.paginator.rows(limit=self.list_max_show_all)
+
+    def get_ordering(self, request, queryset):
+        ordering = super().get_ordering(request, queryset)
+        # Ties by _id in created_at's direction: the (created_at, _id) index
+        # then serves both "newest first" and "oldest first".
+        if ordering[:1] == ["created_at"]:
+            return ["created_at", "pk"]
+        return ordering
+
+
+def job_search(term):
+    """Exact job_id, ObjectId, phone or DNI; contact name from its start
+    (any case). Every clause is on an indexed field, so is the whole $or."""
+    condition = Q(job_id=term) | Q(to_number=term) | Q(contact__dni=term) | Q(contact__name__istartswith=term)
+    if term.isdigit():
+        condition |= Q(to_number=f"+{term}")
+    if (oid := object_id_or_none(term)) is not None:
+        condition |= Q(pk=oid)
+    return condition
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text='Optional; "Cancelled by user" when empty.',
+    )
+
+
+class JobAdminForm(forms.ModelForm):
+    to_number = forms.RegexField(
+        regex=r"^\+[1-9]\d{6,14}$",
+        required=False,
+        error_messages={"invalid": "An E.164 phone number: + and 7 to 15 digits."},
+        help_text="The phone the next call dials (E.164, e.g. +56912345678).",
+    )
+    max_attempts = forms.IntegerField(required=False, min_value=1, max_value=10)
+
+    class Meta:
+        model = Job
+        fields = EDITABLE_FIELDS
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    form = JobAdminForm
+    list_display = [
+        "job",
+        "contact_name",
+        "phone",
+        "batch_link",
+        "status_badge",
+        "attempts_display",
+        "last_result",
+        "updated_at",
+        "created_at",
+    ]
+    list_display_links = ["job"]
+    list_filter = [StatusViewFilter, BatchFilter, AccountFilter, CreatedDateRangeFilter]
+    search_fields = ["job_id"]  # shows the search box; get_search_results decides
+    search_help_text = "Exact job id or ObjectId, phone or DNI; or the start of the contact name."
+    sortable_by = ["created_at"]
+    ordering = ["-created_at", "-pk"]
+    list_per_page = 100
+    # At 100k jobs: no full count per page, estimated totals, no facets, no joins.
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = JobPaginator
+    list_select_related = False
+    actions = ["cancel_selected_jobs", "retry_selected_jobs"]
+    fieldsets = [
+        (None, {"fields": ["job_id", "object_id", "status_badge", "account_id", "batch_detail", "mode"]}),
+        ("Contact", {"fields": ["contact_display", "to_number", "deduplication_key"]}),
+        ("Payload", {"fields": ["payload_display", "estimated_cost"]}),
+        (
+            "Attempts and lease",
+            {
+                "fields": [
+                    "attempts",
+                    "max_attempts",
+                    "worker_id",
+                    "reserved_until",
+                    "next_try_at",
+                    "last_attempt_result",
+                    "last_error",
+                ]
+            },
+        ),
+        ("Timeline", {"fields": ["created_at", "updated_at", "started_at", "finished_at", "failed_at"]}),
+        (
+            "Last call",
+            {
+                "fields": [
+                    "call_id",
+                    "call_started_at",
+                    "call_ended_at",
+                    "call_duration_seconds",
+                    "is_calling_display",
+                    "call_result_display",
+                ]
+            },
+        ),
+        ("Payment promise", {"fields": ["fecha_pago_cliente", "monto_pago_cliente"]}),
+        ("Cancellation", {"fields": ["cancellation_reason", "cancelled_at", "cancelled_by"]}),
+        ("Audit log", {"fields": ["audit_history"]}),
+    ]
+
+    @property
+    def media(self):
+        return (
+            super().media + BatchFilter.widget(self.admin_site).media + forms.Media(js=["jobs/admin/batch_filter.js"])
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = [name for _, options in self.fieldsets for name in options["fields"]]
+        return [name for name in shown if name not in EDITABLE_FIELDS]
+
+    # Jobs come from batch uploads and are never deleted (soft delete = cancel).
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("jobs.cancel_job")
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("jobs.retry_job")
+
+    def get_changelist(self, request, **kwargs):
+        return JobChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(job_search(term)), False
+
+    def save_model(self, request, obj, form, change):
+        """Only the fields the supervisor changed, one targeted update: never a
+        full save() of a document the workers also write."""
+        changes = {Job._meta.get_field(name).column: form.cleaned_data[name] for name in form.changed_data}
+        if changes:
+            services.update_job(obj.pk, changes, actor=request.user.get_username(), source=AuditSource.ADMIN)
+
+    # Columns: each reads the loaded document only, no query per row.
+
+    @admin.display(description="Job")
+    def job(self, obj):
+        return obj.job_id or str(obj.pk)
+
+    @admin.display(description="Contact")
+    def contact_name(self, obj):
+        return nested(obj.contact, "name") or "-"
+
+    @admin.display(description="Phone")
+    def phone(self, obj):
+        return obj.to_number or "-"
+
+    @admin.display(description="Batch")
+    def batch_link(self, obj):
+        if not obj.batch_id:
+            return "-"
+        url = reverse("admin:jobs_job_changelist") + "?" + urlencode({"batch": obj.batch_id})
+        return format_html('<a href="{}" title="Jobs of this batch">{}</a>', url, obj.batch_id)
+
+    @admin.display(description="Status")
+    def status_badge(self, obj):
+        return status_badge(obj.status)
+
+    @admin.display(description="Attempts")
+    def attempts_display(self, obj):
+        if obj.max_attempts is None:
+            return obj.attempts if obj.attempts is not None else "-"
+        return f"{obj.attempts if obj.attempts is not None else 0}/{obj.max_attempts}"
+
+    @admin.display(description="Last result")
+    def last_result(self, obj):
+        return obj.last_attempt_result or nested(obj.call_result, "status") or "-"
+
+    # Change form.
+
+    @admin.display(description="ObjectId")
+    def object_id(self, obj):
+        return str(obj.pk)
+
+    @admin.display(description="Batch")
+    def batch_detail(self, obj):
+        if not obj.batch_id:
+            return "-"
+        batch = Batch.objects.filter(batch_id=obj.batch_id).values("pk", "name").first()
+        jobs_url = reverse("admin:jobs_job_changelist") + "?" + urlencode({"batch": obj.batch_id})
+        if batch is None:
+            return format_html('{} (batch no longer exists) — <a href="{}">its jobs</a>', obj.batch_id, jobs_url)
+        batch_url = reverse("admin:batches_batch_change", args=[batch["pk"]])
+        return format_html(
+            '<a href="{}">{}</a> {} — <a href="{}">its jobs</a>',
+            batch_url,
+            obj.batch_id,
+            f"({batch['name']})" if batch["name"] else "",
+            jobs_url,
+        )
+
+    @admin.display(description="Contact")
+    def contact_display(self, obj):
+        return pretty(obj.contact)
+
+    @admin.display(description="Payload")
+    def payload_display(self, obj):
+        return pretty(obj.payload)
+
+    @admin.display(description="Call result")
+    def call_result_display(self, obj):
+        return pretty(obj.call_result)
+
+    @admin.display(description="Is calling")
+    def is_calling_display(self, obj):
+        return "-" if obj.is_calling is None else str(obj.is_calling)
+
+    @admin.display(description="Operator actions on this job")
+    def audit_history(self, obj):
+        ids = [str(obj.pk), *([obj.job_id] if isinstance(obj.job_id, str) else [])]
+        touched = Q(changed_job_ids__contains=[str(obj.pk)])
+        for raw_id in ids:
+            touched |= Q(target_ids__contains=[raw_id])
+        entries = AuditEntry.objects.filter(touched).order_by("-created_at")[:AUDIT_ENTRIES_SHOWN]
+        rows = format_html_join(
+            "",
+            '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td></tr>',
+            (
+                (
+                    reverse("admin:audit_auditentry_change", args=[entry.pk]),
+                    entry.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                    entry.get_action_display(),
+                    entry.actor,
+                    entry.get_source_display(),
+                    entry.changed,
+                    entry.matched,
+                    entry.reason or "",
+                )
+                for entry in entries
+            ),
+        )
+        if not rows:
+            return "No operator action has touched this job."
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Action</th><th>Who</th><th>From</th>"
+            "<th>Changed/matched</th><th>Reason</th></tr></thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def response_action(self, request, queryset):
+        # Django filters `pk__in=<posted ids>` before calling the action: a
+        # posted value that is no ObjectId would be a 500.
+        try:
+            return super().response_action(request, queryset)
+        except ValidationError:
+            self.message_user(
+                request, "The selection names something that is not a job; nothing changed.", messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    # Actions: the same services as the API and the commands, on the whole
+    # selection at once ("select all N" included), never one update per job.
+
+    @staticmethod
+    def selection(request, queryset):
+        """(query, ids) for the services: the ticked ids, or for "select all"
+        the MongoDB filter of the changelist's queryset."""
+        if request.POST.get("select_across") == "1":
+            return queryset_filter(queryset), None
+        return {}, request.POST.getlist(ACTION_CHECKBOX_NAME)
+
+    @admin.action(description="Cancel selected jobs", permissions=["cancel"])
+    def cancel_selected_jobs(self, request, queryset):
+        query, ids = self.selection(request, queryset)
+        actor = request.user.get_username()
+        if query is None:
+            return None
+        form = ReasonForm(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            plan = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
+            return self.cancel_confirmation(request, form, plan, ids)
+        reason = form.cleaned_data["reason"] or None
+        result = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, reason=reason)
+        self.report(request, result, "Cancelled", "not cancelled")
+        return None
+
+    @admin.action(description="Retry selected failed jobs", permissions=["retry"])
+    def retry_selected_jobs(self, request, queryset):
+        query, ids = self.selection(request, queryset)
+        if query is None:
+            return None
+        result = services.retry_jobs_matching(
+            query, ids=ids, actor=request.user.get_username(), source=AuditSource.ADMIN
+        )
+        self.report(request, result, "Sent back to pending", "not retried (only failed jobs are)")
+        return None
+
+    def report(self, request, result, done, not_done):
+        message = f"{done} {result.changed:,} of {result.matched:,} matched jobs."
+        if result.skipped:
+            message += f" Skipped, {not_done}: {status_counts_phrase(result.skipped)}."
+        self.message_user(request, message, messages.SUCCESS if result.changed else messages.WARNING)
+
+    def cancel_confirmation(self, request, form, plan, ids):
+        will_not = [
+            (status_label(status), count, NOT_CANCELLABLE_BECAUSE.get(status, "status does not allow it"))
+            for status, count in sorted(plan.skipped.items(), key=str)
+        ]
+        will = [(status_label(s), plan.by_status[str(s)]) for s in CANCELLABLE_STATUSES if plan.by_status.get(str(s))]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Cancel jobs",
+            "opts": self.model._meta,
+            "media": self.media,
+            "form": form,
+            "plan": plan,
+            "will_cancel": will,
+            "will_not_cancel": will_not,
+            "will_not_cancel_count": plan.matched - plan.eligible,
+            "select_across": ids is None,
+            "selected_ids": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/jobs/job/cancel_selected_confirmation.html", context)

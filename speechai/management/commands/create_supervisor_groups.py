@@ -1,0 +1,43 @@
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand, CommandError
+
+# Group name -> "app_label.codename" permissions. Members also need a staff
+# account ("Staff status" in the admin) to log in to /admin.
+SUPERVISOR_GROUPS = {
+    "Supervisors (read-only)": [
+        "jobs.view_job",
+        "batches.view_batch",
+        "audit.view_auditentry",
+    ],
+    "Operators": [
+        "jobs.view_job",
+        "jobs.change_job",
+        "jobs.cancel_job",
+        "jobs.retry_job",
+        "batches.view_batch",
+        "batches.change_batch",
+        "audit.view_auditentry",
+    ],
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the admin groups: 'Supervisors (read-only)' see jobs, batches and the audit log; "
+        "'Operators' also cancel, retry and edit jobs and pause, resume, cancel and edit batches. "
+        "Idempotent: a group's permissions are reset to this list."
+    )
+
+    def handle(self, *args, **options):
+        for name, permission_names in SUPERVISOR_GROUPS.items():
+            group, created = Group.objects.get_or_create(name=name)
+            group.permissions.set([self.permission(p) for p in permission_names])
+            self.stdout.write(f"{'Created' if created else 'Updated'} group '{name}': {', '.join(permission_names)}")
+
+    @staticmethod
+    def permission(name):
+        app_label, codename = name.split(".")
+        found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if found is None:
+            raise CommandError(f"No permission {name}: run `manage.py migrate` first.")
+        return found
