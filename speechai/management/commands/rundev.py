@@ -1,6 +1,7 @@
 """Start everything for development: the embedded database (unless
-MONGODB_URI names a server), migrations and indexes, demo data on an empty
-database, a development admin account, and Django's development server."""
+MONGODB_URI names a server), migrations and indexes, the supervisor groups,
+demo data on an empty database, a development admin account, and Django's
+development server."""
 
 import os
 import secrets
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                 env["MONGODB_URI"] = uri
             wait_for_database(uri, database)
             self.manage(env, "migrate", "--noinput")
+            self.manage(env, "create_supervisor_groups")
             if not no_seed:
                 self.manage(env, "seed_demo", "--if-empty")
             if database is not None:
