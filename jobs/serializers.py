@@ -94,8 +94,12 @@ class StatusListField(serializers.CharField):
         return values
 
 
+# Beyond any real collection; keeps `skip` inside BSON's integer range.
+MAX_SKIP = 100_000_000
+
+
 class PageQuerySerializer(serializers.Serializer):
-    skip = serializers.IntegerField(min_value=0, default=0)
+    skip = serializers.IntegerField(min_value=0, max_value=MAX_SKIP, default=0)
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
 
 

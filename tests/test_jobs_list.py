@@ -142,6 +142,7 @@ def test_limit_defaults_to_100(api):
         ("limit=ten", "limit"),
         ("skip=-1", "skip"),
         ("skip=abc", "skip"),
+        ("skip=4982478981391181198616566335275008", "skip"),
     ],
 )
 def test_out_of_range_skip_and_limit_are_a_400_never_unlimited(api, query, parameter):
