@@ -5,7 +5,7 @@ import zoneinfo
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from jobs.serializers import MAX_REASON_LENGTH, JobListQuerySerializer, PageQuerySerializer, optional
+from jobs.serializers import JobListQuerySerializer, PageQuerySerializer, optional, reason_field
 from speechai.serializers import StoredDocumentSerializer
 
 MAX_NAME_LENGTH = 200
@@ -186,13 +186,7 @@ class BatchUpdateSerializer(NullMeansAbsentMixin, serializers.Serializer):
 
 
 class BatchReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        max_length=MAX_REASON_LENGTH,
-        help_text="Stored as the cancelled jobs' cancellation_reason",
-    )
+    reason = reason_field("Stored as the cancelled jobs' cancellation_reason")
 
 
 class BatchDeleteQuerySerializer(BatchReasonSerializer):

@@ -122,14 +122,15 @@ class JobListQuerySerializer(PageQuerySerializer):
         return attrs
 
 
-class CancelJobSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        max_length=MAX_REASON_LENGTH,
-        help_text='Default "Cancelled by user"',
+def reason_field(help_text):
+    """The optional free-text reason of a cancellation (stored on the jobs)."""
+    return serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=MAX_REASON_LENGTH, help_text=help_text
     )
+
+
+class CancelJobSerializer(serializers.Serializer):
+    reason = reason_field('Default "Cancelled by user"')
 
 
 class BulkCancelJobsSerializer(CancelJobSerializer):
