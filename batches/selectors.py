@@ -48,8 +48,8 @@ def batch_custom_id(raw_id):
     A 24-hex string naming a batch's `_id` resolves to that batch's
     `batch_id`; anything else is taken as the custom id itself (the batch
     may be gone while its jobs remain)."""
-    if object_id_or_none(raw_id) is not None:
-        document = collection(Batch).find_one({"_id": object_id_or_none(raw_id)}, {"batch_id": 1})
+    if (oid := object_id_or_none(raw_id)) is not None:
+        document = collection(Batch).find_one({"_id": oid}, {"batch_id": 1})
         if document is not None and document.get("batch_id") is not None:
             return document["batch_id"]
     return raw_id

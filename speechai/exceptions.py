@@ -9,7 +9,6 @@ import logging
 from pymongo.errors import PyMongoError
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from speechai.logging import database_cause
@@ -73,7 +72,3 @@ def api_exception_handler(exc, context):
     elif isinstance(exc, Conflict):
         response.data = {"detail": str(exc.detail), "status": exc.current_status}
     return response
-
-
-def json_error(status_code, detail):
-    return Response({"detail": detail}, status=status_code)
