@@ -19,6 +19,27 @@ class AuditAction(models.TextChoices):
     UPDATE_BATCH = "batches.update", "Update batch"
     CANCEL_BATCH = "batches.cancel", "Cancel batch"
     DELETE_BATCH = "batches.delete", "Delete batch"
+    RESTORE_JOBS = "jobs.restore", "Restore jobs"
+    EXPORT_JOBS = "jobs.export", "Export jobs"
+    RESTORE_BATCH = "batches.restore", "Restore batch"
+    RECOUNT_BATCHES = "batches.recount", "Recount batches"
+    IMPORT_CONTACTS = "batches.import", "Import contacts"
+    CREATE_ACCOUNT = "accounts.create", "Create account"
+    UPDATE_ACCOUNT = "accounts.update", "Update account"
+    SUSPEND_ACCOUNT = "accounts.suspend", "Suspend account"
+    ACTIVATE_ACCOUNT = "accounts.activate", "Activate account"
+    TOPUP_ACCOUNT = "accounts.topup", "Top up account"
+
+
+class AuditState(models.TextChoices):
+    """An action that changes many documents is recorded as started before
+    its first write and completed after its last, so a process killed midway
+    leaves a visible incomplete entry; single-document actions are written
+    once, completed."""
+
+    STARTED = "started", "Started (not finished)"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
 
 
 # Bound on the ids one entry keeps (a MongoDB document is at most 16 MB);
@@ -49,6 +70,8 @@ class AuditEntry(models.Model):
     skipped = models.JSONField(default=dict, blank=True, help_text="Matched but not changed, by status")
     reason = models.TextField(null=True, blank=True)
     details = models.JSONField(default=dict, blank=True, help_text="Action-specific facts (fields edited, ...)")
+    state = models.CharField(max_length=10, choices=AuditState.choices, default=AuditState.COMPLETED)
+    completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "audit entry"

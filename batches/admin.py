@@ -16,7 +16,7 @@ from audit.models import AuditSource
 from batches import services
 from batches.models import Batch
 from batches.selectors import NO_JOBS, custom_id_of, job_counts
-from jobs.admin import ReasonForm
+from jobs.admin_actions import ReasonForm
 from speechai.admin_display import badge, pretty
 from speechai.mongo import collection, object_id_or_none
 

@@ -3,28 +3,20 @@ indexed fields, bulk cancel/retry through jobs/services.py (audited there),
 and a change form that writes only what a supervisor edited."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
-from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from audit.models import AuditEntry, AuditSource
 from batches.models import Batch
 from jobs import services
+from jobs.admin_actions import JobActionsMixin
+from jobs.admin_changelist import JobChangeList, JobPaginator, job_search
 from jobs.admin_filters import AccountFilter, BatchFilter, CreatedDateRangeFilter, StatusViewFilter
-from jobs.models import CANCELLABLE_STATUSES, Job, JobStatus
-from jobs.serializers import MAX_REASON_LENGTH
-from jobs.services import status_counts_phrase, status_label
+from jobs.models import Job, JobStatus
 from speechai.admin_display import badge, nested, pretty
-from speechai.mongo import collection, instances_from_documents, object_id_or_none, queryset_filter, queryset_sort
 
 STATUS_COLOURS = {
     JobStatus.PENDING: "#2563eb",
@@ -36,14 +28,6 @@ STATUS_COLOURS = {
     JobStatus.SUSPENDED: "#64748b",
     JobStatus.CANCELLED: "#6b7280",
 }
-# Why an action leaves a job of this status alone (confirmation page, messages).
-NOT_CANCELLABLE_BECAUSE = {
-    JobStatus.IN_PROGRESS: "a worker is calling it",
-    JobStatus.DONE: "already finished",
-    JobStatus.COMPLETED: "already finished",
-    JobStatus.CANCELLED: "already cancelled",
-    JobStatus.SUSPENDED: "suspended jobs are not cancelled",
-}
 # What a supervisor may edit; everything else (the lifecycle) is read-only.
 EDITABLE_FIELDS = ("to_number", "max_attempts")
 AUDIT_ENTRIES_SHOWN = 50
@@ -53,72 +37,6 @@ def status_badge(status):
     if status in JobStatus.values:
         return badge(JobStatus(status).label, STATUS_COLOURS[status])
     return badge(status if status is not None else "no status", "#374151")
-
-
-class JobPaginator(Paginator):
-    """Paging that stays cheap on a large `jobs` collection.
-
-    The count of an unfiltered list comes from the collection's metadata
-    (constant time) instead of a scan; filtered lists are counted exactly,
-    on indexed filters. A page is read with a plain find (filter, sort,
-    skip, limit) so that MongoDB serves the sort from an index: the ORM's
-    pipeline puts an $addFields before its $sort, and a $sort after any
-    stage but $match sorts every matching document in memory."""
-
-    @cached_property
-    def count(self):
-        if not self.object_list.query.has_filters():
-            return collection(Job).estimated_document_count()
-        query = queryset_filter(self.object_list)
-        return collection(Job).count_documents(query) if query is not None else 0
-
-    def page(self, number):
-        number = self.validate_number(number)
-        rows = self.rows(skip=(number - 1) * self.per_page, limit=self.per_page + self.orphans)
-        return self._get_page(rows, number, self)
-
-    def rows(self, skip=0, limit=0):
-        """Jobs of the list as model instances."""
-        query = queryset_filter(self.object_list)
-        if query is None:
-            return []
-        sort = queryset_sort(self.object_list)
-        return instances_from_documents(Job, collection(Job).find(query, sort=sort, skip=skip, limit=limit))
-
-
-class JobChangeList(ChangeList):
-    def get_results(self, request):
-        super().get_results(request)
-        if isinstance(self.result_list, QuerySet):  # one page only, or "show all"
-            self.result_list = self.paginator.rows(limit=self.list_max_show_all)
-
-    def get_ordering(self, request, queryset):
-        ordering = super().get_ordering(request, queryset)
-        # Ties by _id in created_at's direction: the (created_at, _id) index
-        # then serves both "newest first" and "oldest first".
-        if ordering[:1] == ["created_at"]:
-            return ["created_at", "pk"]
-        return ordering
-
-
-def job_search(term):
-    """Exact job_id, ObjectId, phone or DNI; contact name from its start
-    (any case). Every clause is on an indexed field, so is the whole $or."""
-    condition = Q(job_id=term) | Q(to_number=term) | Q(contact__dni=term) | Q(contact__name__istartswith=term)
-    if term.isdigit():
-        condition |= Q(to_number=f"+{term}")
-    if (oid := object_id_or_none(term)) is not None:
-        condition |= Q(pk=oid)
-    return condition
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        required=False,
-        max_length=MAX_REASON_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text='Optional; "Cancelled by user" when empty.',
-    )
 
 
 class JobAdminForm(forms.ModelForm):
@@ -136,7 +54,7 @@ class JobAdminForm(forms.ModelForm):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(JobActionsMixin, admin.ModelAdmin):
     form = JobAdminForm
     list_display = [
         "job",
@@ -343,79 +261,3 @@ class JobAdmin(admin.ModelAdmin):
             "<th>Changed/matched</th><th>Reason</th></tr></thead><tbody>{}</tbody></table>",
             rows,
         )
-
-    def response_action(self, request, queryset):
-        # Django filters `pk__in=<posted ids>` before calling the action: a
-        # posted value that is no ObjectId would be a 500.
-        try:
-            return super().response_action(request, queryset)
-        except ValidationError:
-            self.message_user(
-                request, "The selection names something that is not a job; nothing changed.", messages.ERROR
-            )
-            return HttpResponseRedirect(request.get_full_path())
-
-    # Actions: the same services as the API and the commands, on the whole
-    # selection at once ("select all N" included), never one update per job.
-
-    @staticmethod
-    def selection(request, queryset):
-        """(query, ids) for the services: the ticked ids, or for "select all"
-        the MongoDB filter of the changelist's queryset."""
-        if request.POST.get("select_across") == "1":
-            return queryset_filter(queryset), None
-        return {}, request.POST.getlist(ACTION_CHECKBOX_NAME)
-
-    @admin.action(description="Cancel selected jobs", permissions=["cancel"])
-    def cancel_selected_jobs(self, request, queryset):
-        query, ids = self.selection(request, queryset)
-        actor = request.user.get_username()
-        if query is None:
-            return None
-        form = ReasonForm(request.POST if "confirm" in request.POST else None)
-        if not form.is_valid():
-            plan = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
-            return self.cancel_confirmation(request, form, plan, ids)
-        reason = form.cleaned_data["reason"] or None
-        result = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, reason=reason)
-        self.report(request, result, "Cancelled", "not cancelled")
-        return None
-
-    @admin.action(description="Retry selected failed jobs", permissions=["retry"])
-    def retry_selected_jobs(self, request, queryset):
-        query, ids = self.selection(request, queryset)
-        if query is None:
-            return None
-        result = services.retry_jobs_matching(
-            query, ids=ids, actor=request.user.get_username(), source=AuditSource.ADMIN
-        )
-        self.report(request, result, "Sent back to pending", "not retried (only failed jobs are)")
-        return None
-
-    def report(self, request, result, done, not_done):
-        message = f"{done} {result.changed:,} of {result.matched:,} matched jobs."
-        if result.skipped:
-            message += f" Skipped, {not_done}: {status_counts_phrase(result.skipped)}."
-        self.message_user(request, message, messages.SUCCESS if result.changed else messages.WARNING)
-
-    def cancel_confirmation(self, request, form, plan, ids):
-        will_not = [
-            (status_label(status), count, NOT_CANCELLABLE_BECAUSE.get(status, "status does not allow it"))
-            for status, count in sorted(plan.skipped.items(), key=str)
-        ]
-        will = [(status_label(s), plan.by_status[str(s)]) for s in CANCELLABLE_STATUSES if plan.by_status.get(str(s))]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Cancel jobs",
-            "opts": self.model._meta,
-            "media": self.media,
-            "form": form,
-            "plan": plan,
-            "will_cancel": will,
-            "will_not_cancel": will_not,
-            "will_not_cancel_count": plan.matched - plan.eligible,
-            "select_across": ids is None,
-            "selected_ids": request.POST.getlist(ACTION_CHECKBOX_NAME),
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/jobs/job/cancel_selected_confirmation.html", context)

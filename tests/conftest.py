@@ -42,6 +42,8 @@ class CommandCounter(monitoring.CommandListener):
 
 
 COMMAND_COUNTER = CommandCounter()
+# The collections shared with the workers (unmanaged models).
+SHARED_COLLECTIONS = ("jobs", "batches", "accounts", "transactions")
 
 
 @pytest.fixture(scope="session")
@@ -85,18 +87,17 @@ def _static_files_without_collectstatic():
 @pytest.fixture(autouse=True)
 def _empty_worker_collections(request):
     """Django's flush only empties managed models' collections; the shared
-    unmanaged ones (jobs, batches) are emptied here after each database test."""
+    unmanaged ones are emptied here after each database test."""
     yield
     uses_database = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
         request.fixturenames
     )
     if uses_database:
-        from batches.models import Batch
-        from jobs.models import Job
-        from speechai.mongo import collection
+        from django.db import connections
 
-        for model in (Job, Batch):
-            collection(model).delete_many({})
+        database = connections["default"]
+        for name in SHARED_COLLECTIONS:
+            database.get_collection(name).delete_many({})
 
 
 @pytest.fixture
