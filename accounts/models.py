@@ -79,7 +79,7 @@ class Account(models.Model):
         permissions = [("topup_account", "Can top up accounts")]
 
     def __str__(self):
-        return self.account_name or self.account_id or str(self.pk)
+        return str(self.account_name or self.account_id or self.pk)
 
 
 class Transaction(models.Model):
@@ -101,4 +101,4 @@ class Transaction(models.Model):
         default_permissions = ("view",)
 
     def __str__(self):
-        return self.transaction_id or str(self.pk)
+        return str(self.transaction_id or self.pk)

@@ -10,6 +10,7 @@ from accounts.models import Account
 from speechai.mongo import collection
 from tests.api import make_user, token_client
 from tests.factories import insert_account, stored_account
+from tests.staff import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def test_an_account_admin_page_lists_odd_accounts(client):
     for shape in ODD_ACCOUNTS.values():
         collection(Account).insert_one({"_id": ObjectId(), **shape})
     insert_account()
-    client.force_login(make_user("root2", superuser=True))
+    client.force_login(staff_user("root2", superuser=True))
 
     listing = client.get("/admin/accounts/account/")
 
