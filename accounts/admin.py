@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from accounts import balances, services
 from accounts.admin_forms import EDITABLE_FIELDS, AccountAddForm, AccountAdminForm, SuspendForm
