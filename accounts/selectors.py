@@ -107,8 +107,8 @@ def account_stats(account):
         "status": account.get("status"),
         "plan_type": account.get("plan_type"),
         "created_at": account.get("created_at"),
-        "calls_today": number(account.get("calls_today")),
-        "daily_limit": number(account.get("daily_call_limit"), balances.DEFAULT_DAILY_CALL_LIMIT),
+        "calls_today": int(number(account.get("calls_today"))),
+        "daily_limit": int(number(account.get("daily_call_limit"), balances.DEFAULT_DAILY_CALL_LIMIT)),
         "max_concurrent": account.get("max_concurrent_calls"),
     }
     if account.get("plan_type") == PlanType.MINUTES_BASED:

@@ -234,8 +234,8 @@ class AccountStatsSerializer(StoredDocumentSerializer):
     status = serializers.CharField(allow_null=True)
     plan_type = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField(allow_null=True)
-    calls_today = serializers.FloatField()
-    daily_limit = serializers.FloatField()
+    calls_today = serializers.IntegerField()
+    daily_limit = serializers.IntegerField()
     max_concurrent = serializers.IntegerField(allow_null=True)
     batches = serializers.DictField(
         child=serializers.IntegerField(), help_text="total, active, paused, completed, cancelled, importing"

@@ -230,7 +230,17 @@ def topup_account(raw_id, *, actor, minutes=None, credits=None, description=None
         if exc.code != TYPE_MISMATCH:
             raise
         field = next((name for name in increments if name in str(exc)), " / ".join(increments))
-        raise BalanceNotNumeric(field, account.get("status")) from None
+        record_action(
+            AuditAction.TOPUP_ACCOUNT,
+            actor=actor,
+            source=source,
+            target_ids=[raw_id],
+            matched=1,
+            reason=f"Refused: {field} is not a number",
+            details=details,
+        )
+        status = account.get("status")
+        raise BalanceNotNumeric(field, status if isinstance(status, str) else None) from None
     if not result.matched_count:
         audit(found=False)
         raise AccountNotFound(raw_id)

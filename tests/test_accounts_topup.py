@@ -145,6 +145,8 @@ def test_a_balance_that_is_not_a_number_is_a_409_and_changes_nothing(manager):
     assert "credit_balance is not a number" in body["message"] and body["status"] == "active"
     assert stored_account(account["_id"]) == account
     assert collection(Transaction).count_documents({}) == 0
+    entry = AuditEntry.objects.get(action="accounts.topup")
+    assert (entry.matched, entry.changed, entry.reason) == (1, 0, "Refused: credit_balance is not a number")
 
 
 TOPUPS = 40

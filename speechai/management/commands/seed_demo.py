@@ -239,7 +239,7 @@ def insert_demo_accounts(now):
             "minutes_used": 1234.5,
             "minutes_reserved": 0.0,
             "credit_balance": 800.0,
-            "credit_used": 312.4 * (index + 1),
+            "credit_used": round(312.4 * (index + 1), 2),
             "credit_reserved": 0.0,
             "cost_per_minute": 0.15,
             "cost_per_call_setup": 0.02,
