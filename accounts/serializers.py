@@ -163,8 +163,6 @@ class AccountUpdateSerializer(AccountFieldsSerializer):
         suspending = attrs.get("status") == AccountStatus.SUSPENDED
         if attrs.get("pause_batches") and not suspending:
             raise serializers.ValidationError({"pause_batches": "Only with a suspension (status suspended)."})
-        if "suspension_reason" in attrs and not suspending:
-            raise serializers.ValidationError({"suspension_reason": "Only with a suspension (status suspended)."})
         if not {key for key in attrs if key != "pause_batches"}:
             raise serializers.ValidationError("No fields to update")
         return attrs

@@ -168,7 +168,7 @@ def update_account(raw_id, changes, *, actor, source=AuditSource.API, pause_batc
     batches are paused too. Returns (stored document, message, batches paused)."""
     action, message = update_action(changes)
     changes = dict(changes)
-    if "status" in changes:
+    if "status" in changes:  # a reason belongs to a suspension; activating clears it
         suspended = changes["status"] == AccountStatus.SUSPENDED
         changes["suspension_reason"] = changes.get("suspension_reason") if suspended else None
     audit = partial(_audit, action, raw_id, actor=actor, source=source, reason=changes.get("suspension_reason"))
