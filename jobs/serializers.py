@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jobs.legacy import with_derived_contact_and_payload
 from jobs.models import JobStatus
 from speechai.serializers import StoredDocumentSerializer
 
@@ -43,7 +44,11 @@ class CallResultSerializer(serializers.Serializer):
 class JobSerializer(StoredDocumentSerializer):
     """A job document as stored. Keys absent from the document are absent
     here; legacy flat fields (`nombre`, `rut`, `monto_total`, ...) and any
-    other stored key are passed through."""
+    other stored key are passed through, and a document without `contact`
+    or `payload` gets them derived from its flat fields (jobs/legacy.py)."""
+
+    def to_representation(self, instance):
+        return super().to_representation(with_derived_contact_and_payload(instance))
 
     _id = serializers.CharField(help_text="MongoDB ObjectId, 24 hex characters")
     job_id = optional(serializers.CharField, help_text="Custom id, e.g. job_retail_e_20251025_174129_b96907c5")

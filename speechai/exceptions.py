@@ -1,4 +1,5 @@
-"""One error shape for the whole API: {"detail": "<human message>"}.
+"""One error shape for the whole API: {"detail": "<human message>",
+"message": "<the same>"} (the React frontend shows `message`).
 
 Field validation errors keep the per-field messages under "errors" and name
 the fields in "detail". Database failures become 503, never a bare 500.
@@ -71,4 +72,15 @@ def api_exception_handler(exc, context):
         response.data = {"detail": "; ".join(_flatten(errors)), "errors": errors}
     elif isinstance(exc, Conflict):
         response.data = {"detail": str(exc.detail), "status": exc.current_status}
+    return with_message(response)
+
+
+def error_body(detail, **extra):
+    return {"detail": detail, "message": detail, **extra}
+
+
+def with_message(response):
+    """`message` beside `detail` in an error body."""
+    if isinstance(response.data, dict) and isinstance(response.data.get("detail"), str):
+        response.data = {**response.data, "message": response.data["detail"]}
     return response

@@ -1,5 +1,6 @@
 import datetime
 
+from bson import Decimal128
 from django.db import models
 from django.db.models.fields.json import KeyTransformFactory
 from django.utils import timezone
@@ -65,4 +66,19 @@ class StoredIntegerField(models.IntegerField):
     def from_db_value(self, value, expression, connection):
         if isinstance(value, int) and not isinstance(value, bool):
             return int(value)  # Int64 -> int
+        return value
+
+
+class StoredNumberField(models.FloatField):
+    """An amount written by another program: a double, int32, Int64 or
+    Decimal128 (anything else is handed back as stored)."""
+
+    def get_internal_type(self):
+        return "StoredNumber"
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, Decimal128):
+            return float(value.to_decimal())
+        if isinstance(value, int) and not isinstance(value, bool):
+            return int(value)
         return value

@@ -1,6 +1,11 @@
 import re
 import uuid
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+
+from speechai.exceptions import error_body
 from speechai.logging import current_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -28,3 +33,64 @@ def request_id_middleware(get_response):
         return response
 
     return middleware
+
+
+def is_json_path(path):
+    """Paths whose every response is JSON, whatever the settings."""
+    return path.startswith("/api/") or path == "/health" or path.startswith("/health/")
+
+
+ERROR_DETAILS = {
+    400: "Bad request.",
+    403: "Forbidden.",
+    404: "Not found: no such API endpoint.",
+    405: "Method not allowed.",
+    413: "Request body too large.",
+    500: "Internal server error.",
+}
+SKIPPED_HEADERS = {"content-type", "content-length"}
+
+
+class JsonErrorsMiddleware:
+    """Under /api/ and /health an error is JSON `{"detail", "message"}` even
+    where Django answers with HTML: its DEBUG pages (technical 404 and 500,
+    which bypass handler404/handler500), 400 for a bad Host, 405 of plain
+    views. A body over DATA_UPLOAD_MAX_MEMORY_SIZE (files aside) is a 413."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_json_path(request.path):
+            return self.get_response(request)
+        if self.body_too_large(request):
+            return self.error(413, f"Request body too large (limit {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).")
+        response = self.get_response(request)
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+            converted = self.error(
+                response.status_code, ERROR_DETAILS.get(response.status_code, response.reason_phrase)
+            )
+            for header, value in response.items():
+                if header.lower() not in SKIPPED_HEADERS:
+                    converted[header] = value
+            return converted
+        return response
+
+    def process_exception(self, request, exception):
+        if is_json_path(request.path) and isinstance(exception, RequestDataTooBig):
+            return self.error(413, ERROR_DETAILS[413])
+        return None
+
+    @staticmethod
+    def body_too_large(request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is None or request.content_type == "multipart/form-data":  # file uploads have their own limits
+            return False
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0) > limit
+        except ValueError:
+            return False
+
+    @staticmethod
+    def error(status, detail):
+        return JsonResponse(error_body(detail), status=status)

@@ -7,6 +7,7 @@ from speechai.bson_json import to_json
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    message = serializers.CharField(help_text="The same as detail (what the React frontend shows)")
 
 
 class ValidationErrorSerializer(ErrorSerializer):
@@ -35,3 +36,11 @@ class StoredDocumentSerializer(serializers.Serializer):
 
     def to_representation(self, instance):
         return to_json(instance)
+
+
+class RootSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    version = serializers.CharField()
+    docs = serializers.CharField()
+    api = serializers.CharField()
+    health = serializers.CharField()

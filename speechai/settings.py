@@ -54,11 +54,13 @@ INSTALLED_APPS = [
     "speechai",
     "jobs",
     "batches",
+    "accounts",
     "audit",
 ]
 
 MIDDLEWARE = [
     "speechai.middleware.request_id_middleware",
+    "speechai.middleware.JsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",

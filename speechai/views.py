@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connections
 from django.http import JsonResponse
 from django.views import defaults
@@ -7,8 +8,10 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.response import Response
 
 from speechai.bson_json import format_datetime
+from speechai.exceptions import error_body
+from speechai.middleware import ERROR_DETAILS, is_json_path
 from speechai.mongo import utc_now
-from speechai.serializers import HealthSerializer
+from speechai.serializers import HealthSerializer, RootSerializer
 
 
 @extend_schema(
@@ -27,18 +30,30 @@ def health(request):
     return Response({**body, "timestamp": format_datetime(utc_now())}, status=status_code)
 
 
-def is_api_request(request):
-    return request.path.startswith("/api/")
+@extend_schema(summary="What this server is", tags=["health"], responses={200: RootSerializer}, auth=[])
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([])
+def root(request):
+    return Response(
+        {
+            "name": "SpeechAI back office",
+            "version": settings.SPECTACULAR_SETTINGS["VERSION"],
+            "docs": "/docs",
+            "api": "/api/v1",
+            "health": "/health",
+        }
+    )
 
 
 def not_found(request, exception):
     """URLs no route matches: JSON under /api/, Django's page elsewhere."""
-    if is_api_request(request):
-        return JsonResponse({"detail": "Not found: no such API endpoint."}, status=404)
+    if is_json_path(request.path):
+        return JsonResponse(error_body(ERROR_DETAILS[404]), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if is_api_request(request):
-        return JsonResponse({"detail": "Internal server error."}, status=500)
+    if is_json_path(request.path):
+        return JsonResponse(error_body(ERROR_DETAILS[500]), status=500)
     return defaults.server_error(request)

@@ -6,6 +6,7 @@ import uuid
 
 from bson import ObjectId
 
+from accounts.models import Account
 from batches.models import Batch
 from jobs.models import Job
 from speechai.mongo import collection
@@ -96,3 +97,50 @@ def insert_batch(**overrides):
 
 def stored_job(_id):
     return collection(Job).find_one({"_id": _id})
+
+
+def account_document(**overrides):
+    """An account as the original service stored it (floats, naive UTC dates)."""
+    n = next(_sequence)
+    document = {
+        "_id": ObjectId(),
+        "account_id": f"acc-{uuid.uuid4().hex[:12]}",
+        "account_name": f"Customer {n}",
+        "plan_type": "credit_based",
+        "status": "active",
+        "minutes_purchased": 0.0,
+        "minutes_used": 0.0,
+        "minutes_reserved": 0.0,
+        "credit_balance": 100.0,
+        "credit_used": 0.0,
+        "credit_reserved": 0.0,
+        "cost_per_minute": 0.15,
+        "cost_per_call_setup": 0.02,
+        "cost_failed_call": 0.01,
+        "max_concurrent_calls": 5,
+        "daily_call_limit": 1000,
+        "calls_today": 0,
+        "country": "CL",
+        "timezone": None,
+        "contact_name": "Ana Pérez",
+        "contact_email": "ana@example.com",
+        "contact_phone": None,
+        "features": None,
+        "settings": None,
+        "created_at": datetime.datetime(2025, 10, 1, 12, 0, 0) + datetime.timedelta(seconds=n),
+        "updated_at": datetime.datetime(2025, 10, 1, 12, 0, 0) + datetime.timedelta(seconds=n),
+        "expires_at": None,
+        "last_topup_at": None,
+    }
+    document.update(overrides)
+    return document
+
+
+def insert_account(**overrides):
+    document = account_document(**overrides)
+    collection(Account).insert_one(document)
+    return document
+
+
+def stored_account(_id):
+    return collection(Account).find_one({"_id": _id})

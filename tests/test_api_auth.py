@@ -26,7 +26,7 @@ def test_an_unknown_token_is_refused_with_401():
     response = client.get("/api/v1/jobs")
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "Invalid token."}
+    assert response.json() == {"detail": "Invalid token.", "message": "Invalid token."}
 
 
 @pytest.mark.parametrize("keyword", ["Bearer", "Token", "bearer"])

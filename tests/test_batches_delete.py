@@ -136,7 +136,7 @@ def test_an_unknown_batch_is_a_404_and_changes_nothing(api, unknown, delete_jobs
     response = api.delete(f"/api/v1/batches/{unknown}?delete_jobs={delete_jobs}")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Batch not found"}
+    assert response.json() == {"detail": "Batch not found", "message": "Batch not found"}
     assert stored_state() == before
 
 

@@ -40,7 +40,7 @@ def test_an_unknown_batch_is_a_404(api, unknown):
     response = api.get(f"/api/v1/batches/{unknown}")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Batch not found"}
+    assert response.json() == {"detail": "Batch not found", "message": "Batch not found"}
 
 
 def test_a_deleted_batch_is_a_404(api):

@@ -91,7 +91,7 @@ def test_an_unknown_batch_is_a_404(api, unknown):
     response = api.get(f"/api/v1/batches/{unknown}/jobs")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Batch not found"}
+    assert response.json() == {"detail": "Batch not found", "message": "Batch not found"}
 
 
 def test_needs_authentication():

@@ -118,7 +118,7 @@ def test_unknown_and_deleted_batches_are_a_404(api, endpoint):
     for batch_id in (str(ObjectId()), "batch-unknown", deleted["batch_id"]):
         response = api.get(f"/api/v1/batches/{batch_id}/{endpoint}")
         assert response.status_code == 404
-        assert response.json() == {"detail": "Batch not found"}
+        assert response.json() == {"detail": "Batch not found", "message": "Batch not found"}
 
 
 @pytest.mark.parametrize("endpoint", ["status", "summary"])

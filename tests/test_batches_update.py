@@ -144,7 +144,7 @@ def test_an_unknown_batch_is_a_404_and_changes_nothing(api, unknown):
     response = patch(api, unknown, {"is_active": False})
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Batch not found"}
+    assert response.json() == {"detail": "Batch not found", "message": "Batch not found"}
     assert stored_state() == before
 
 

@@ -106,7 +106,12 @@ def test_100_concurrent_cancel_requests_over_50_jobs_give_50_successes_and_50_co
     assert statuses.count(200) == 50
     assert statuses.count(409) == 50
     assert all(
-        body == {"detail": "Job cannot be cancelled in status 'cancelled'", "status": "cancelled"}
+        body
+        == {
+            "detail": "Job cannot be cancelled in status 'cancelled'",
+            "message": "Job cannot be cancelled in status 'cancelled'",
+            "status": "cancelled",
+        }
         for status, body in answers
         if status == 409
     )

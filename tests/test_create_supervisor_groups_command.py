@@ -30,23 +30,34 @@ def permissions_of(group_name):
     return sorted(group.permissions.values_list("codename", flat=True))
 
 
-def test_creates_both_groups_idempotently():
+def test_creates_the_groups_idempotently():
     assert "Created group 'Supervisors (read-only)'" in create_groups()
     Group.objects.get(name="Operators").permissions.clear()
 
     assert "Updated group 'Operators'" in create_groups()
 
-    assert Group.objects.count() == 2
-    assert permissions_of("Supervisors (read-only)") == ["view_auditentry", "view_batch", "view_job"]
-    assert permissions_of("Operators") == [
-        "cancel_job",
-        "change_batch",
-        "change_job",
-        "retry_job",
+    assert Group.objects.count() == 3
+    assert permissions_of("Supervisors (read-only)") == [
+        "view_account",
         "view_auditentry",
         "view_batch",
         "view_job",
+        "view_transaction",
     ]
+    assert permissions_of("Operators") == [
+        "add_account",
+        "cancel_job",
+        "change_account",
+        "change_batch",
+        "change_job",
+        "retry_job",
+        "view_account",
+        "view_auditentry",
+        "view_batch",
+        "view_job",
+        "view_transaction",
+    ]
+    assert permissions_of("Account managers") == ["topup_account", "view_account", "view_transaction"]
 
 
 def test_a_read_only_supervisor_sees_jobs_and_the_audit_log_but_changes_nothing(client):

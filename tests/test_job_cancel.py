@@ -66,7 +66,11 @@ def test_a_job_in_another_status_is_a_409_and_is_left_alone(api, status):
     response = api.delete(f"/api/v1/jobs/{job['_id']}")
 
     assert response.status_code == 409
-    assert response.json() == {"detail": f"Job cannot be cancelled in status '{status}'", "status": status}
+    assert response.json() == {
+        "detail": f"Job cannot be cancelled in status '{status}'",
+        "message": f"Job cannot be cancelled in status '{status}'",
+        "status": status,
+    }
     assert stored_job(job["_id"]) == job
 
 
@@ -77,7 +81,7 @@ def test_an_unknown_job_is_a_404(api, unknown):
     response = api.put(f"/api/v1/jobs/{unknown}/cancel")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Job not found"}
+    assert response.json() == {"detail": "Job not found", "message": "Job not found"}
 
 
 def test_an_id_with_slashes_is_a_json_404(api):

@@ -51,7 +51,7 @@ def test_unknown_job_is_a_404_with_detail(api):
         response = api.get(f"/api/v1/jobs/{unknown}")
 
         assert response.status_code == 404
-        assert response.json() == {"detail": "Job not found"}
+        assert response.json() == {"detail": "Job not found", "message": "Job not found"}
 
 
 def test_returns_every_stored_field_with_json_types(api):

@@ -63,7 +63,11 @@ def test_only_failed_jobs_can_be_retried(api, status):
     response = api.put(f"/api/v1/jobs/{job['_id']}/retry")
 
     assert response.status_code == 409
-    assert response.json() == {"detail": f"Job cannot be retried in status '{status}'", "status": status}
+    assert response.json() == {
+        "detail": f"Job cannot be retried in status '{status}'",
+        "message": f"Job cannot be retried in status '{status}'",
+        "status": status,
+    }
     assert stored_job(job["_id"]) == job
 
 
@@ -71,4 +75,4 @@ def test_an_unknown_job_is_a_404(api):
     response = api.put("/api/v1/jobs/job_nope/retry")
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "Job not found"}
+    assert response.json() == {"detail": "Job not found", "message": "Job not found"}

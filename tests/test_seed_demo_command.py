@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from accounts.models import Account
 from batches.models import Batch
 from jobs.models import Job, JobStatus
 from speechai.mongo import collection
@@ -51,3 +52,15 @@ def test_if_empty_leaves_a_database_with_data_alone():
 
     assert "no demo data added" in output
     assert collection(Job).count_documents({}) == 60
+
+
+def test_the_batches_accounts_are_real_accounts_one_cl_one_ar():
+    seed("--jobs", "60", "--batches", "3", "--random-seed", "5")
+    seed("--jobs", "60", "--batches", "3")  # again: no duplicate accounts
+
+    accounts = {a["account_id"]: a for a in collection(Account).find()}
+    assert len(accounts) == 3
+    assert set(collection(Batch).distinct("account_id")) <= set(accounts)
+    assert {account["country"] for account in accounts.values()} == {"CL", "AR"}
+    api = token_client(make_user("reader2"))
+    assert len(api.get("/api/v1/accounts").json()) == 3

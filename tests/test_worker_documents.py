@@ -96,7 +96,8 @@ def test_legacy_flat_fields_are_passed_through(api, worker_jobs):
     assert body["monto_total"] == 350000.5
     assert body["cantidad_cupones"] == 3
     assert body["try_phones"] == ["+56911112222", "+56222223333"]
-    assert "contact" not in body and "job_id" not in body  # absent stays absent, never invented
+    assert "job_id" not in body  # absent stays absent, never invented
+    assert body["contact"]["name"] == "María Pérez"  # derived for the frontend (tests/test_legacy_jobs.py)
 
 
 def test_unknown_fields_and_nested_bson_types_are_converted(api, worker_jobs):

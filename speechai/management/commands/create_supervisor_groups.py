@@ -7,6 +7,8 @@ SUPERVISOR_GROUPS = {
     "Supervisors (read-only)": [
         "jobs.view_job",
         "batches.view_batch",
+        "accounts.view_account",
+        "accounts.view_transaction",
         "audit.view_auditentry",
     ],
     "Operators": [
@@ -16,15 +18,26 @@ SUPERVISOR_GROUPS = {
         "jobs.retry_job",
         "batches.view_batch",
         "batches.change_batch",
+        "accounts.view_account",
+        "accounts.add_account",
+        "accounts.change_account",
+        "accounts.view_transaction",
         "audit.view_auditentry",
+    ],
+    # Money: topping up is kept apart from operating campaigns.
+    "Account managers": [
+        "accounts.view_account",
+        "accounts.topup_account",
+        "accounts.view_transaction",
     ],
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update the admin groups: 'Supervisors (read-only)' see jobs, batches and the audit log; "
-        "'Operators' also cancel, retry and edit jobs and pause, resume, cancel and edit batches. "
+        "Create or update the admin groups: 'Supervisors (read-only)' see jobs, batches, accounts and the audit "
+        "log; 'Operators' also cancel, retry and edit jobs, pause, resume, cancel and edit batches, and create, "
+        "edit, suspend and activate accounts; 'Account managers' see accounts and top them up. "
         "Idempotent: a group's permissions are reset to this list."
     )
 

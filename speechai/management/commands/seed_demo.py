@@ -8,6 +8,7 @@ import uuid
 from bson import Int64, ObjectId
 from django.core.management.base import BaseCommand
 
+from accounts.models import Account
 from batches.models import Batch
 from batches.services import refresh_batch_counters
 from jobs.models import Job, JobStatus
@@ -216,6 +217,46 @@ class DemoData:
         }
 
 
+# The demo batches' accounts (ACCOUNTS), one Chilean and one Argentine among them.
+DEMO_ACCOUNTS = [
+    {"account_id": ACCOUNTS[0], "account_name": "Retail Express", "country": "CL", "plan_type": "credit_based"},
+    {"account_id": ACCOUNTS[1], "account_name": "Banco Austral", "country": "AR", "plan_type": "minutes_based"},
+    {"account_id": ACCOUNTS[2], "account_name": "Cobranzas Sur", "country": "CL", "plan_type": "unlimited"},
+]
+
+
+def insert_demo_accounts(now):
+    """The accounts the demo batches name, as the original service stored
+    them; an account_id already there is left alone (idempotent)."""
+    for index, account in enumerate(DEMO_ACCOUNTS):
+        document = {
+            **account,
+            "status": "active",
+            "contact_name": "Demo contact",
+            "contact_email": f"ops@{account['account_id'].replace('_', '-')}.example",
+            "timezone": "America/Argentina/Buenos_Aires" if account["country"] == "AR" else "America/Santiago",
+            "minutes_purchased": 5000.0,
+            "minutes_used": 1234.5,
+            "minutes_reserved": 0.0,
+            "credit_balance": 800.0,
+            "credit_used": round(312.4 * (index + 1), 2),
+            "credit_reserved": 0.0,
+            "cost_per_minute": 0.15,
+            "cost_per_call_setup": 0.02,
+            "cost_failed_call": 0.01,
+            "max_concurrent_calls": 5,
+            "daily_call_limit": 1000,
+            "calls_today": 17 * (index + 1),
+            "features": None,
+            "settings": None,
+            "created_at": now - datetime.timedelta(days=90 - index),
+            "updated_at": now,
+            "expires_at": None,
+            "last_topup_at": None,
+        }
+        collection(Account).update_one({"account_id": account["account_id"]}, {"$setOnInsert": document}, upsert=True)
+
+
 class Command(BaseCommand):
     help = "Insert demo batches and jobs in every status (worker-style documents), in bulk."
 
@@ -231,6 +272,7 @@ class Command(BaseCommand):
             self.stdout.write("The jobs collection has data already: no demo data added.")
             return
         demo = DemoData(random.Random(random_seed), utc_now())
+        insert_demo_accounts(demo.now)
         batch_documents = [
             demo.batch(index, demo.now - datetime.timedelta(days=batches - index)) for index in range(batches)
         ]

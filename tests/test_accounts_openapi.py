@@ -1,0 +1,57 @@
+"""The accounts endpoints in the OpenAPI schema, with their errors, and the
+indexes `migrate` ensures on `accounts` and `transactions`."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Account, Transaction
+from speechai.mongo import collection
+from tests.test_indexes import index_keys
+
+pytestmark = pytest.mark.django_db
+
+READ = {"200", "401", "404"}
+ACCOUNT_OPERATIONS = {
+    ("/api/v1/accounts", "get"): {"200", "400", "401"},
+    ("/api/v1/accounts", "post"): {"201", "400", "401", "403"},
+    ("/api/v1/accounts/{account_id}", "get"): READ,
+    ("/api/v1/accounts/{account_id}", "patch"): {"200", "400", "401", "403", "404"},
+    ("/api/v1/accounts/{account_id}/topup", "post"): {"200", "400", "401", "403", "404", "409"},
+    ("/api/v1/accounts/{account_id}/balance", "get"): READ,
+    ("/api/v1/accounts/{account_id}/stats", "get"): READ,
+    ("/api/v1/accounts/{account_id}/summary", "get"): READ,
+    ("/api/v1/accounts/{account_id}/batches", "get"): READ | {"400"},
+    ("/api/v1/accounts/{account_id}/transactions", "get"): READ | {"400"},
+    ("/api/v1/accounts/{account_id}/last-call-settings", "get"): READ,
+    ("/", "get"): {"200"},
+}
+
+
+@pytest.fixture
+def schema(client):
+    return client.get("/api/schema", {"format": "json"}).json()
+
+
+def test_every_accounts_endpoint_is_documented_with_its_errors(schema):
+    for (path, method), statuses in ACCOUNT_OPERATIONS.items():
+        assert set(schema["paths"][path][method]["responses"]) == statuses, (path, method)
+
+
+def test_no_endpoint_deletes_or_replaces_an_account(schema):
+    assert set(schema["paths"]["/api/v1/accounts/{account_id}"]) == {"get", "patch"}
+
+
+def test_the_documented_bodies_are_the_frontends(schema):
+    update = schema["components"]["schemas"]["PatchedAccountUpdateRequest"]["properties"]
+    assert {"is_active", "status", "suspension_reason", "pause_batches", "features", "settings"} <= set(update)
+    account = schema["components"]["schemas"]["Account"]["properties"]
+    assert {"minutes_remaining", "credit_available", "can_make_calls"} <= set(account)
+
+
+def test_migrate_ensures_the_accounts_and_ledger_indexes():
+    call_command("migrate", verbosity=0)
+
+    assert {(("account_id", 1),), (("status", 1), ("created_at", -1))} <= index_keys(collection(Account))
+    assert collection(Account).index_information()["account_id_unique"]["unique"]
+    assert {(("transaction_id", 1),), (("account_id", 1), ("created_at", -1))} <= index_keys(collection(Transaction))
+    assert collection(Transaction).index_information()["transaction_id_unique"]["unique"]
