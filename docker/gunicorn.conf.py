@@ -10,6 +10,7 @@ import math
 import os
 
 from speechai import settings as django_settings
+from speechai.production import exposed_open_mode_problem
 
 
 def available_cores():
@@ -28,6 +29,16 @@ def available_cores():
 
 # PORT is what most platforms set; GUNICORN_BIND overrides the whole address.
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+
+def on_starting(server):
+    """The open development mode never listens beyond loopback (checked on
+    the final addresses, --bind included, before any socket is opened)."""
+    problem = exposed_open_mode_problem(django_settings.API_AUTH_DISABLED, server.cfg.bind)
+    if problem:
+        server.log.error(problem)
+        raise SystemExit(1)
+
 
 # Requests mostly wait on MongoDB, so each process also runs a few threads
 # (gunicorn's gthread worker). One process per core plus one keeps a core

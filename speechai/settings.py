@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "speechai.apps.MongoContentTypesConfig",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its runserver (speechai/management/commands) wins.
+    "speechai",
     "django.contrib.staticfiles",
     "django_mongodb_backend",
     "corsheaders",
@@ -51,7 +53,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "speechai",
     "jobs",
     "batches",
     "audit",
