@@ -40,6 +40,15 @@ def on_starting(server):
         raise SystemExit(1)
 
 
+def post_worker_init(worker):
+    """A new worker (gunicorn restarts them, e.g. after max_requests) learns
+    whether the database answers before its first request, so that during an
+    outage it fails fast at once (speechai/database_breaker.py)."""
+    from speechai.database_breaker import breaker
+
+    breaker.check(django_settings.MONGODB_PROBE_TIMEOUT_MS)
+
+
 # Requests mostly wait on MongoDB, so each process also runs a few threads
 # (gunicorn's gthread worker). One process per core plus one keeps a core
 # busy while another process waits; the threads cover the rest.

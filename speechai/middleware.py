@@ -1,6 +1,9 @@
 import re
 import uuid
 
+from django.http import HttpResponse, JsonResponse
+
+from speechai.database_breaker import UNAVAILABLE_MESSAGE, breaker, is_connection_failure
 from speechai.logging import current_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -28,3 +31,33 @@ def request_id_middleware(get_response):
         return response
 
     return middleware
+
+
+class DatabaseBreakerMiddleware:
+    """While the database is known to be down (speechai/database_breaker.py),
+    every request but /health (which checks for itself) answers 503 at once:
+    JSON under /api/, a short page elsewhere. A view that meets an
+    unreachable database (the API's handler records its own) trips it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path != "/health" and not breaker.admits_request():
+            return database_unavailable(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_connection_failure(exception):
+            breaker.record(exception)
+            return database_unavailable(request)
+        return None
+
+
+def database_unavailable(request):
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": UNAVAILABLE_MESSAGE, "message": UNAVAILABLE_MESSAGE}, status=503)
+    else:
+        response = HttpResponse(f"<h1>Service unavailable</h1><p>{UNAVAILABLE_MESSAGE}</p>", status=503)
+    response["Retry-After"] = str(breaker.retry_after_seconds())
+    return response

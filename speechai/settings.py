@@ -37,6 +37,17 @@ API_AUTH_DISABLED = env_bool("API_AUTH_DISABLED")
 
 MONGODB_URI = os.environ.get("MONGODB_URI", "")
 MONGODB_NAME = os.environ.get("MONGODB_NAME") or "speechai_db"
+# How long an operation waits for a reachable server (and to connect to it).
+MONGODB_TIMEOUT_MS = int(os.environ.get("MONGODB_TIMEOUT_MS") or 5000)
+# How long an operation waits for the server's reply on an open connection:
+# bounds a database that vanishes without closing connections; kept under
+# gunicorn's timeout (30 s) so that such a request still answers 503.
+MONGODB_SOCKET_TIMEOUT_MS = int(os.environ.get("MONGODB_SOCKET_TIMEOUT_MS") or 20000)
+# While the database is down, requests answer 503 at once and one request per
+# interval probes it with this short timeout, as /health does
+# (speechai/database_breaker.py).
+MONGODB_RETRY_INTERVAL_MS = int(os.environ.get("MONGODB_RETRY_INTERVAL_MS") or 2000)
+MONGODB_PROBE_TIMEOUT_MS = int(os.environ.get("MONGODB_PROBE_TIMEOUT_MS") or 1000)
 
 INSTALLED_APPS = [
     "speechai.apps.MongoAdminConfig",
@@ -63,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS (the frontend can read its 503s) and static files (served anyway).
+    "speechai.middleware.DatabaseBreakerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,7 +111,11 @@ DATABASES = {
         # SecantusDB and passes its URI down; other commands expect a server.
         "HOST": MONGODB_URI or "mongodb://127.0.0.1:27017/",
         "NAME": MONGODB_NAME,
-        "OPTIONS": {"serverSelectionTimeoutMS": int(os.environ.get("MONGODB_TIMEOUT_MS", "5000"))},
+        "OPTIONS": {
+            "serverSelectionTimeoutMS": MONGODB_TIMEOUT_MS,
+            "connectTimeoutMS": MONGODB_TIMEOUT_MS,
+            "socketTimeoutMS": MONGODB_SOCKET_TIMEOUT_MS,
+        },
     },
 }
 DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
