@@ -35,6 +35,10 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # for local development. Off unless set; a warning is logged when on.
 API_AUTH_DISABLED = env_bool("API_AUTH_DISABLED")
 
+# An admin bulk action over more jobs than this runs in the background
+# (jobs/background_actions.py): about 7 s of work on the embedded database.
+ADMIN_BULK_SYNC_LIMIT = int(os.environ.get("ADMIN_BULK_SYNC_LIMIT") or 1000)
+
 MONGODB_URI = os.environ.get("MONGODB_URI", "")
 MONGODB_NAME = os.environ.get("MONGODB_NAME") or "speechai_db"
 # How long an operation waits for a reachable server (and to connect to it).

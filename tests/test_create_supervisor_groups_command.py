@@ -37,13 +37,19 @@ def test_creates_both_groups_idempotently():
     assert "Updated group 'Operators'" in create_groups()
 
     assert Group.objects.count() == 2
-    assert permissions_of("Supervisors (read-only)") == ["view_auditentry", "view_batch", "view_job"]
+    assert permissions_of("Supervisors (read-only)") == [
+        "view_auditentry",
+        "view_backgroundaction",
+        "view_batch",
+        "view_job",
+    ]
     assert permissions_of("Operators") == [
         "cancel_job",
         "change_batch",
         "change_job",
         "retry_job",
         "view_auditentry",
+        "view_backgroundaction",
         "view_batch",
         "view_job",
     ]

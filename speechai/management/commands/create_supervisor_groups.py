@@ -8,6 +8,7 @@ SUPERVISOR_GROUPS = {
         "jobs.view_job",
         "batches.view_batch",
         "audit.view_auditentry",
+        "audit.view_backgroundaction",
     ],
     "Operators": [
         "jobs.view_job",
@@ -17,6 +18,7 @@ SUPERVISOR_GROUPS = {
         "batches.view_batch",
         "batches.change_batch",
         "audit.view_auditentry",
+        "audit.view_backgroundaction",
     ],
 }
 
