@@ -9,6 +9,11 @@ in the format of the Django settings (JSON unless LOG_FORMAT=plain).
 import math
 import os
 
+# The web server bounds each wait for a database reply under its own timeout
+# (30 s), so a request on a database gone without closing its connections
+# still answers 503; set before the settings are read.
+os.environ.setdefault("MONGODB_SOCKET_TIMEOUT_MS", "20000")
+
 from speechai import settings as django_settings
 from speechai.production import exposed_open_mode_problem
 

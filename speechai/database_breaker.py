@@ -25,16 +25,25 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE_MESSAGE = "The database is unavailable, try again later."
 
 
+def pymongo_error(exc):
+    """The pymongo error behind `exc` (the backend chains it), or None."""
+    while exc is not None and not isinstance(exc, PyMongoError):
+        exc = exc.__cause__ or exc.__context__
+    return exc
+
+
 def is_connection_failure(exc):
     """No server could be reached (down, refusing connections, no primary,
     connection reset), as opposed to an operation refused or a slow reply
-    (NetworkTimeout: the server is there, busy). The backend chains
-    pymongo's error."""
-    while exc is not None:
-        if isinstance(exc, ConnectionFailure) and not isinstance(exc, NetworkTimeout):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+    (NetworkTimeout: the server is there, busy)."""
+    error = pymongo_error(exc)
+    return isinstance(error, ConnectionFailure) and not isinstance(error, NetworkTimeout)
+
+
+def is_unavailable(exc):
+    """The database could not be reached or did not answer in time."""
+    error = pymongo_error(exc)
+    return isinstance(error, ConnectionFailure) or bool(getattr(error, "timeout", False))
 
 
 def ping(timeout_ms):

@@ -3,7 +3,7 @@ import uuid
 
 from django.http import HttpResponse, JsonResponse
 
-from speechai.database_breaker import UNAVAILABLE_MESSAGE, breaker, is_connection_failure
+from speechai.database_breaker import UNAVAILABLE_MESSAGE, breaker, is_unavailable
 from speechai.logging import current_request_id
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -37,7 +37,8 @@ class DatabaseBreakerMiddleware:
     """While the database is known to be down (speechai/database_breaker.py),
     every request but /health (which checks for itself) answers 503 at once:
     JSON under /api/, a short page elsewhere. A view that meets an
-    unreachable database (the API's handler records its own) trips it."""
+    unreachable or too slow database answers 503 (the API's exception
+    handler does the same) and an unreachable one trips the breaker."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -48,10 +49,10 @@ class DatabaseBreakerMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if is_connection_failure(exception):
-            breaker.record(exception)
-            return database_unavailable(request)
-        return None
+        if not is_unavailable(exception):
+            return None
+        breaker.record(exception)
+        return database_unavailable(request)
 
 
 def database_unavailable(request):

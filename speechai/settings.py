@@ -43,10 +43,11 @@ MONGODB_URI = os.environ.get("MONGODB_URI", "")
 MONGODB_NAME = os.environ.get("MONGODB_NAME") or "speechai_db"
 # How long an operation waits for a reachable server (and to connect to it).
 MONGODB_TIMEOUT_MS = int(os.environ.get("MONGODB_TIMEOUT_MS") or 5000)
-# How long an operation waits for the server's reply on an open connection:
-# bounds a database that vanishes without closing connections; kept under
-# gunicorn's timeout (30 s) so that such a request still answers 503.
-MONGODB_SOCKET_TIMEOUT_MS = int(os.environ.get("MONGODB_SOCKET_TIMEOUT_MS") or 20000)
+# How long an operation waits for the reply on an open connection, 0 for no
+# limit: bounds a database gone without closing its connections. gunicorn
+# sets 20 s (docker/gunicorn.conf.py), under its own timeout; commands keep
+# no limit (migrate's index builds, bulk commands can take longer).
+MONGODB_SOCKET_TIMEOUT_MS = int(os.environ.get("MONGODB_SOCKET_TIMEOUT_MS") or 0)
 # While the database is down, requests answer 503 at once and one request per
 # interval probes it with this short timeout, as /health does
 # (speechai/database_breaker.py).
@@ -118,7 +119,7 @@ DATABASES = {
         "OPTIONS": {
             "serverSelectionTimeoutMS": MONGODB_TIMEOUT_MS,
             "connectTimeoutMS": MONGODB_TIMEOUT_MS,
-            "socketTimeoutMS": MONGODB_SOCKET_TIMEOUT_MS,
+            "socketTimeoutMS": MONGODB_SOCKET_TIMEOUT_MS or None,
         },
     },
 }
