@@ -8,14 +8,16 @@ import subprocess
 import sys
 import threading
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 from audit.models import AuditAction, AuditEntry, BackgroundAction
 from jobs import background_actions
 from speechai.mongo import collection, utc_now
-from tests.commands import run
+from tests.commands import run, unreachable_database  # noqa: F401 - fixture
 from tests.environment import ROOT, production_environment
 from tests.factories import insert_job, insert_jobs, stored_job
 from tests.staff import JOB_OPERATOR, logged_in, staff_user
@@ -186,3 +188,12 @@ def test_a_worker_killed_midway_leaves_the_action_visibly_unfinished(operator, m
     assert AUTO_REFRESH in html
     collection(BackgroundAction).update_one({"_id": action.pk}, {"$set": {"updated_at": utc_now().replace(year=2020)}})
     assert "its worker has probably stopped" in page_of(operator, action)
+
+
+@pytest.mark.usefixtures("unreachable_database")
+def test_the_worker_outlives_an_unreachable_database():
+    errors = StringIO()
+
+    call_command("run_background_actions", "--once", stdout=StringIO(), stderr=errors)
+
+    assert "Database unreachable" in errors.getvalue()

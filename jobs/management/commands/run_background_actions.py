@@ -36,19 +36,27 @@ class Command(BaseCommand):
         self.stdout.write(f"Background actions worker {worker} started.")
         while not self.stopping:
             try:
-                action = background_actions.claim_next(worker)
-            except (PyMongoError, DatabaseError) as error:  # the database is away: wait for it
+                ran = self.run_next(worker)
+            except (PyMongoError, DatabaseError) as error:
+                # The database went away: an action it was running stays
+                # "running" (visible); the worker waits for the database.
                 self.stderr.write(f"Database unreachable: {database_cause(error)}")
-                action = None
-            if action is not None:
-                self.stdout.write(f"Running {action.get_action_display()} #{action.pk} by {action.actor}...")
-                ok = background_actions.run(action)
-                self.stdout.write(f"#{action.pk} {'completed' if ok else 'failed'}.")
-            elif once:
-                break
-            else:
+                ran = False
+            if not ran:
+                if once:
+                    break
                 self.pause(poll_seconds)
         self.stdout.write("Background actions worker stopped.")
+
+    def run_next(self, worker):
+        """Claim and run one queued action; False when none is queued."""
+        action = background_actions.claim_next(worker)
+        if action is None:
+            return False
+        self.stdout.write(f"Running {action.get_action_display()} #{action.pk} by {action.actor}...")
+        completed = background_actions.run(action)
+        self.stdout.write(f"#{action.pk} {'completed' if completed else 'failed'}.")
+        return True
 
     def stop(self, signum, frame):
         self.stopping = True
