@@ -123,6 +123,8 @@ class JobActionsMixin:
             "will_cancel": will,
             "will_not_cancel": will_not,
             "will_not_cancel_count": plan.matched - plan.eligible,
+            "in_background": plan.eligible > settings.ADMIN_BULK_SYNC_LIMIT,
+            "sync_limit": settings.ADMIN_BULK_SYNC_LIMIT,
             "select_across": ids is None,
             "selected_ids": request.POST.getlist(ACTION_CHECKBOX_NAME),
             "action_checkbox_name": ACTION_CHECKBOX_NAME,

@@ -73,6 +73,16 @@ def test_select_all_above_the_limit_answers_at_once_with_the_progress_page(opera
     assert AUTO_REFRESH in html
 
 
+def test_the_confirmation_page_says_that_the_cancel_will_run_in_the_background(operator):
+    pending = insert_jobs(5, status="pending")
+
+    above = post_action(operator, "cancel_selected_jobs", pending[:1], "?status=pending", select_across="1")
+    below = post_action(operator, "cancel_selected_jobs", pending[:3])
+
+    assert 'id="in-background"' in above.content.decode()
+    assert 'id="in-background"' not in below.content.decode()
+
+
 def test_the_worker_runs_it_through_the_service_and_the_page_shows_its_end(operator):
     pending = insert_jobs(5, status="pending")
     running = insert_job(status="in_progress")
