@@ -35,6 +35,9 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text='Optional; "Cancelled by user" when empty.',
     )
+    # How many jobs the confirmation page said would change: decides between
+    # the request and the background without counting them again.
+    planned = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class JobActionsMixin:
@@ -71,7 +74,8 @@ class JobActionsMixin:
             plan = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
             return self.cancel_confirmation(request, form, plan, ids)
         reason = form.cleaned_data["reason"] or None
-        if background_actions.too_big_for_a_request(AuditAction.CANCEL_JOBS, query, ids, actor=actor, reason=reason):
+        planned = form.cleaned_data["planned"]
+        if background_actions.too_big_for_a_request(AuditAction.CANCEL_JOBS, query, ids, actor=actor, planned=planned):
             return self.run_in_background(request, AuditAction.CANCEL_JOBS, query, ids, reason=reason)
         result = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, reason=reason)
         self.report(request, result, "Cancelled", "not cancelled")

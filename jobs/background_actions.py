@@ -32,14 +32,17 @@ SERVICES = {
 EXACT_JSON = json_util.JSONOptions(json_mode=json_util.JSONMode.CANONICAL)
 
 
-def too_big_for_a_request(action, query, ids, *, actor, **options):
+def too_big_for_a_request(action, query, ids, *, actor, planned=None):
     """True if `action` on this selection would change more than
-    ADMIN_BULK_SYNC_LIMIT jobs (ticked ids under the limit are not even
-    counted)."""
+    ADMIN_BULK_SYNC_LIMIT jobs: `planned`, the count a confirmation page
+    showed, if given; else counted by the service's dry run (ticked ids
+    under the limit are not even counted)."""
     limit = settings.ADMIN_BULK_SYNC_LIMIT
+    if planned is not None:
+        return planned > limit
     if ids is not None and len(ids) <= limit:
         return False
-    plan = SERVICES[action](query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True, **options)
+    plan = SERVICES[action](query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
     return plan.eligible > limit
 
 
