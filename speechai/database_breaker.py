@@ -17,7 +17,7 @@ import time
 
 import pymongo
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from pymongo.errors import ConnectionFailure, NetworkTimeout, PyMongoError
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def ping(timeout_ms):
     try:
         with pymongo.timeout(timeout_ms / 1000):
             connections["default"].database.command("ping")
-    except PyMongoError as error:
+    except (PyMongoError, DatabaseError) as error:  # the first connection's checks raise the latter
         return error
     return None
 
