@@ -11,6 +11,7 @@ import time
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connections
 
@@ -120,6 +121,20 @@ def test_the_worker_runs_it_through_the_service_and_the_page_shows_its_end(opera
         5,
         "Campaign stopped",
     )
+
+
+def test_supervisors_see_every_background_action_and_its_page(client):
+    call_command("create_supervisor_groups", stdout=StringIO())
+    supervisor = staff_user("sara")
+    supervisor.groups.add(Group.objects.get(name="Supervisors (read-only)"))
+    logged_in(client, supervisor)
+    action = background_actions.enqueue(AuditAction.RETRY_JOBS, {"status": "failed"}, None, actor="olga")
+
+    listing = client.get("/admin/audit/backgroundaction/")
+
+    assert listing.status_code == 200
+    assert "Retry jobs" in listing.content.decode()
+    assert "Waiting for a worker" in page_of(client, action)
 
 
 def test_retry_above_the_limit_runs_in_the_background_too(operator):
