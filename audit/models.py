@@ -88,3 +88,58 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.actor} ({self.get_source_display()})"
+
+
+class BackgroundActionState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class BackgroundAction(models.Model):
+    """An admin bulk action over more jobs than one request should carry,
+    queued here (the queue is this collection: no broker) and run by
+    `manage.py run_background_actions` through the same service the
+    request would call (jobs/background_actions.py). The service audits the
+    change itself; this document shows its progress and its end.
+
+    Written by targeted updates only: the claim is one conditional update
+    (`state` queued -> running), progress one `$set` per chunk."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    actor = models.CharField(max_length=150, help_text="Username of the operator who started it")
+    # The selection: the MongoDB filter of the changelist in Extended JSON
+    # (ObjectIds and dates keep their types), narrowed to `target_ids` if any.
+    query = models.TextField(default="{}")
+    target_ids = ArrayField(models.CharField(max_length=200), null=True, blank=True)
+    options = models.JSONField(default=dict, blank=True, help_text="The service's other arguments (reason, ...)")
+    state = models.CharField(max_length=10, choices=BackgroundActionState.choices, default=BackgroundActionState.QUEUED)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid of the worker that ran it")
+    started_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True, help_text="Last progress")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    done = models.IntegerField(default=0, help_text="Jobs changed so far")
+    total = models.IntegerField(default=0, help_text="Jobs the action may change")
+    matched = models.IntegerField(default=0)
+    changed = models.IntegerField(default=0)
+    skipped = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "background action"
+        verbose_name_plural = "background actions"
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="background_state_created"),
+            models.Index(fields=["-created_at"], name="background_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor} ({self.get_state_display()})"
+
+    @property
+    def has_ended(self):
+        return self.state in (BackgroundActionState.COMPLETED, BackgroundActionState.FAILED)

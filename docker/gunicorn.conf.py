@@ -9,7 +9,13 @@ in the format of the Django settings (JSON unless LOG_FORMAT=plain).
 import math
 import os
 
+# The web server bounds each wait for a database reply under its own timeout
+# (30 s), so a request on a database gone without closing its connections
+# still answers 503; set before the settings are read.
+os.environ.setdefault("MONGODB_SOCKET_TIMEOUT_MS", "20000")
+
 from speechai import settings as django_settings
+from speechai.production import exposed_open_mode_problem
 
 
 def available_cores():
@@ -28,6 +34,25 @@ def available_cores():
 
 # PORT is what most platforms set; GUNICORN_BIND overrides the whole address.
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+
+def on_starting(server):
+    """The open development mode never listens beyond loopback (checked on
+    the final addresses, --bind included, before any socket is opened)."""
+    problem = exposed_open_mode_problem(django_settings.API_AUTH_DISABLED, server.cfg.bind)
+    if problem:
+        server.log.error(problem)
+        raise SystemExit(1)
+
+
+def post_worker_init(worker):
+    """A new worker (gunicorn restarts them, e.g. after max_requests) learns
+    whether the database answers before its first request, so that during an
+    outage it fails fast at once (speechai/database_breaker.py)."""
+    from speechai.database_breaker import breaker
+
+    breaker.check(django_settings.MONGODB_PROBE_TIMEOUT_MS)
+
 
 # Requests mostly wait on MongoDB, so each process also runs a few threads
 # (gunicorn's gthread worker). One process per core plus one keeps a core

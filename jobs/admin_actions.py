@@ -3,14 +3,16 @@ commands, on the whole selection at once ("select all N" included), never
 one update per job."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
-from audit.models import AuditSource
-from jobs import services
+from audit.models import AuditAction, AuditSource
+from jobs import background_actions, services
 from jobs.models import CANCELLABLE_STATUSES, JobStatus
 from jobs.serializers import MAX_REASON_LENGTH
 from jobs.services import status_counts_phrase, status_label
@@ -33,6 +35,9 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text='Optional; "Cancelled by user" when empty.',
     )
+    # How many jobs the confirmation page said would change: decides between
+    # the request and the background without counting them again.
+    planned = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class JobActionsMixin:
@@ -69,6 +74,9 @@ class JobActionsMixin:
             plan = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
             return self.cancel_confirmation(request, form, plan, ids)
         reason = form.cleaned_data["reason"] or None
+        planned = form.cleaned_data["planned"]
+        if background_actions.too_big_for_a_request(AuditAction.CANCEL_JOBS, query, ids, actor=actor, planned=planned):
+            return self.run_in_background(request, AuditAction.CANCEL_JOBS, query, ids, reason=reason)
         result = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, reason=reason)
         self.report(request, result, "Cancelled", "not cancelled")
         return None
@@ -76,13 +84,26 @@ class JobActionsMixin:
     @admin.action(description="Retry selected failed jobs", permissions=["retry"])
     def retry_selected_jobs(self, request, queryset):
         query, ids = self.selection(request, queryset)
+        actor = request.user.get_username()
         if query is None:
             return None
-        result = services.retry_jobs_matching(
-            query, ids=ids, actor=request.user.get_username(), source=AuditSource.ADMIN
-        )
+        if background_actions.too_big_for_a_request(AuditAction.RETRY_JOBS, query, ids, actor=actor):
+            return self.run_in_background(request, AuditAction.RETRY_JOBS, query, ids)
+        result = services.retry_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN)
         self.report(request, result, "Sent back to pending", "not retried (only failed jobs are)")
         return None
+
+    def run_in_background(self, request, action, query, ids, **options):
+        """Queue the action for `manage.py run_background_actions` and show
+        its progress page at once."""
+        queued = background_actions.enqueue(action, query, ids, actor=request.user.get_username(), **options)
+        self.message_user(
+            request,
+            f"More than {settings.ADMIN_BULK_SYNC_LIMIT:,} jobs: this runs in the background; "
+            "this page follows its progress.",
+            messages.INFO,
+        )
+        return HttpResponseRedirect(reverse("admin:audit_backgroundaction_change", args=[queued.pk]))
 
     def report(self, request, result, done, not_done):
         message = f"{done} {result.changed:,} of {result.matched:,} matched jobs."
@@ -106,6 +127,8 @@ class JobActionsMixin:
             "will_cancel": will,
             "will_not_cancel": will_not,
             "will_not_cancel_count": plan.matched - plan.eligible,
+            "in_background": plan.eligible > settings.ADMIN_BULK_SYNC_LIMIT,
+            "sync_limit": settings.ADMIN_BULK_SYNC_LIMIT,
             "select_across": ids is None,
             "selected_ids": request.POST.getlist(ACTION_CHECKBOX_NAME),
             "action_checkbox_name": ACTION_CHECKBOX_NAME,

@@ -38,5 +38,5 @@ class SpeechAIConfig(AppConfig):
 
         if settings.API_AUTH_DISABLED:
             logging.getLogger("speechai").warning(
-                "API_AUTH_DISABLED is on: the API accepts anonymous requests. Local development only."
+                "API_AUTH_DISABLED is on: the API accepts anonymous requests from this machine. Local development only."
             )

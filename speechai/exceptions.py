@@ -12,6 +12,7 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler
 
+from speechai.database_breaker import UNAVAILABLE_MESSAGE, breaker
 from speechai.logging import database_cause
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class Conflict(APIException):
 
 class DatabaseUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The database is unavailable, try again later."
+    default_detail = UNAVAILABLE_MESSAGE
     default_code = "database_unavailable"
 
 
@@ -60,6 +61,7 @@ def _flatten(errors, prefix=""):
 def api_exception_handler(exc, context):
     if isinstance(exc, PyMongoError) or isinstance(exc.__cause__, PyMongoError):
         logger.error("Database error in %s: %s", context["request"].path, database_cause(exc))
+        breaker.record(exc)
         exc = DatabaseUnavailable()
 
     response = exception_handler(exc, context)
@@ -70,6 +72,9 @@ def api_exception_handler(exc, context):
         if isinstance(errors, list):
             errors = {"non_field_errors": errors}
         response.data = {"detail": "; ".join(_flatten(errors)), "errors": errors}
+    elif isinstance(exc, DatabaseUnavailable):
+        response.data = {"detail": UNAVAILABLE_MESSAGE, "message": UNAVAILABLE_MESSAGE}
+        response["Retry-After"] = str(breaker.retry_after_seconds())
     elif isinstance(exc, Conflict):
         response.data = {"detail": str(exc.detail), "status": exc.current_status}
     return with_message(response)

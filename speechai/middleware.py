@@ -3,8 +3,9 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 
+from speechai.database_breaker import UNAVAILABLE_MESSAGE, breaker, is_unavailable
 from speechai.exceptions import error_body
 from speechai.logging import current_request_id
 
@@ -94,3 +95,34 @@ class JsonErrorsMiddleware:
     @staticmethod
     def error(status, detail):
         return JsonResponse(error_body(detail), status=status)
+
+
+class DatabaseBreakerMiddleware:
+    """While the database is known to be down (speechai/database_breaker.py),
+    every request but /health (which checks for itself) answers 503 at once:
+    JSON under /api/, a short page elsewhere. A view that meets an
+    unreachable or too slow database answers 503 (the API's exception
+    handler does the same) and an unreachable one trips the breaker."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path != "/health" and not breaker.admits_request():
+            return database_unavailable(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_unavailable(exception):
+            return None
+        breaker.record(exception)
+        return database_unavailable(request)
+
+
+def database_unavailable(request):
+    if request.path.startswith("/api/"):
+        response = JsonResponse(error_body(UNAVAILABLE_MESSAGE), status=503)
+    else:
+        response = HttpResponse(f"<h1>Service unavailable</h1><p>{UNAVAILABLE_MESSAGE}</p>", status=503)
+    response["Retry-After"] = str(breaker.retry_after_seconds())
+    return response

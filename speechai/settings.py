@@ -35,8 +35,24 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # for local development. Off unless set; a warning is logged when on.
 API_AUTH_DISABLED = env_bool("API_AUTH_DISABLED")
 
+# An admin bulk action over more jobs than this runs in the background
+# (jobs/background_actions.py): about 7 s of work on the embedded database.
+ADMIN_BULK_SYNC_LIMIT = int(os.environ.get("ADMIN_BULK_SYNC_LIMIT") or 1000)
+
 MONGODB_URI = os.environ.get("MONGODB_URI", "")
 MONGODB_NAME = os.environ.get("MONGODB_NAME") or "speechai_db"
+# How long an operation waits for a reachable server (and to connect to it).
+MONGODB_TIMEOUT_MS = int(os.environ.get("MONGODB_TIMEOUT_MS") or 5000)
+# How long an operation waits for the reply on an open connection, 0 for no
+# limit: bounds a database gone without closing its connections. gunicorn
+# sets 20 s (docker/gunicorn.conf.py), under its own timeout; commands keep
+# no limit (migrate's index builds, bulk commands can take longer).
+MONGODB_SOCKET_TIMEOUT_MS = int(os.environ.get("MONGODB_SOCKET_TIMEOUT_MS") or 0)
+# While the database is down, requests answer 503 at once and one request per
+# interval probes it with this short timeout, as /health does
+# (speechai/database_breaker.py).
+MONGODB_RETRY_INTERVAL_MS = int(os.environ.get("MONGODB_RETRY_INTERVAL_MS") or 2000)
+MONGODB_PROBE_TIMEOUT_MS = int(os.environ.get("MONGODB_PROBE_TIMEOUT_MS") or 1000)
 
 INSTALLED_APPS = [
     "speechai.apps.MongoAdminConfig",
@@ -44,6 +60,8 @@ INSTALLED_APPS = [
     "speechai.apps.MongoContentTypesConfig",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its runserver (speechai/management/commands) wins.
+    "speechai",
     "django.contrib.staticfiles",
     "django_mongodb_backend",
     "corsheaders",
@@ -51,7 +69,6 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "speechai",
     "jobs",
     "batches",
     "accounts",
@@ -64,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # After CORS (the frontend can read its 503s) and static files (served anyway).
+    "speechai.middleware.DatabaseBreakerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -99,7 +118,11 @@ DATABASES = {
         # SecantusDB and passes its URI down; other commands expect a server.
         "HOST": MONGODB_URI or "mongodb://127.0.0.1:27017/",
         "NAME": MONGODB_NAME,
-        "OPTIONS": {"serverSelectionTimeoutMS": int(os.environ.get("MONGODB_TIMEOUT_MS", "5000"))},
+        "OPTIONS": {
+            "serverSelectionTimeoutMS": MONGODB_TIMEOUT_MS,
+            "connectTimeoutMS": MONGODB_TIMEOUT_MS,
+            "socketTimeoutMS": MONGODB_SOCKET_TIMEOUT_MS or None,
+        },
     },
 }
 DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"

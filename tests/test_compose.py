@@ -111,3 +111,16 @@ def test_env_example_documents_the_variables_compose_reads():
 
     assert "DJANGO_SECRET_KEY" in interpolated
     assert interpolated - documented_variables() == set()
+
+
+@needs_compose
+def test_a_worker_runs_the_background_actions_from_the_web_image_once_web_has_migrated(deployment):
+    services = resolved(deployment)["services"]
+    worker, web = services["worker"], services["web"]
+
+    assert worker["command"] == ["python", "manage.py", "run_background_actions"]
+    assert worker["image"] == web["image"]
+    assert worker["depends_on"]["web"]["condition"] == "service_healthy"
+    assert worker["environment"]["MONGODB_URI"] == web["environment"]["MONGODB_URI"]
+    assert worker["healthcheck"]["disable"] is True
+    assert "ports" not in worker

@@ -40,6 +40,7 @@ def test_creates_the_groups_idempotently():
     assert permissions_of("Supervisors (read-only)") == [
         "view_account",
         "view_auditentry",
+        "view_backgroundaction",
         "view_batch",
         "view_job",
         "view_transaction",
@@ -53,6 +54,7 @@ def test_creates_the_groups_idempotently():
         "retry_job",
         "view_account",
         "view_auditentry",
+        "view_backgroundaction",
         "view_batch",
         "view_job",
         "view_transaction",

@@ -73,11 +73,12 @@ def get(url, headers=None):
         return error.code, error.headers, error.read()
 
 
-def start_gunicorn(environment):
-    port = free_loopback_port()
+def start_gunicorn(environment, host="127.0.0.1", port=None):
+    port = port or free_loopback_port()
+    sizing = {"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "docker/gunicorn.conf.py", "speechai.wsgi:application"],
-        env={**environment, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2"},
+        env={**sizing, **environment, "GUNICORN_BIND": f"{host}:{port}"},
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

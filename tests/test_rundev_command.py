@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -63,6 +64,8 @@ def test_starts_the_embedded_database_and_the_api_and_stops_both(tmp_path):
         output, _ = process.communicate(timeout=60)
 
     assert "Stopping the embedded database" in output
+    assert re.search(r"Background actions worker \S+ started", output)
+    assert "Background actions worker stopped." in output
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", db_port), timeout=2).close()
     with pytest.raises(OSError):

@@ -10,6 +10,7 @@ SUPERVISOR_GROUPS = {
         "accounts.view_account",
         "accounts.view_transaction",
         "audit.view_auditentry",
+        "audit.view_backgroundaction",
     ],
     "Operators": [
         "jobs.view_job",
@@ -23,6 +24,7 @@ SUPERVISOR_GROUPS = {
         "accounts.change_account",
         "accounts.view_transaction",
         "audit.view_auditentry",
+        "audit.view_backgroundaction",
     ],
     # Money: topping up is kept apart from operating campaigns.
     "Account managers": [

@@ -1,7 +1,7 @@
 """Start everything for development: the embedded database (unless
 MONGODB_URI names a server), migrations and indexes, the supervisor groups,
-demo data on an empty database, a development admin account, and Django's
-development server."""
+demo data on an empty database, a development admin account, the worker of
+the admin's background actions, and Django's development server."""
 
 import os
 import secrets
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.default_int_handler)
         env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true")}
-        database = server = None
+        database = server = worker = None
         try:
             if os.environ.get("MONGODB_URI"):
                 uri = os.environ["MONGODB_URI"]
@@ -88,7 +88,13 @@ class Command(BaseCommand):
             if database is not None:
                 self.ensure_dev_admin(env)
             self.stdout.write(self.style.SUCCESS(f"API http://{addrport}/api/v1  Swagger http://{addrport}/docs"))
-            # Its own process group: the autoreloader's child is stopped with it.
+            # The admin's background actions (jobs/background_actions.py). Each
+            # child has its own process group, so Ctrl-C reaches them only as
+            # the SIGTERM below (the worker ends its current action first).
+            worker = subprocess.Popen(
+                [sys.executable, "manage.py", "run_background_actions"], env=env, start_new_session=True
+            )
+            # The autoreloader's child is stopped with its group.
             server = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", addrport], env=env, start_new_session=True
             )
@@ -98,6 +104,8 @@ class Command(BaseCommand):
         finally:
             if server is not None:
                 stop(server, group=True)
+            if worker is not None:
+                stop(worker)
             if database is not None:
                 self.stdout.write("Stopping the embedded database...")
                 stop(database)
