@@ -15,6 +15,7 @@ from jobs import services
 from jobs.admin_actions import JobActionsMixin
 from jobs.admin_changelist import JobChangeList, JobPaginator, job_search
 from jobs.admin_filters import AccountFilter, BatchFilter, CreatedDateRangeFilter, StatusViewFilter
+from jobs.call_review import call_review, stored_fields
 from jobs.models import Job, JobStatus
 from speechai.admin_display import badge, nested, pretty
 
@@ -108,7 +109,7 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
                     "call_ended_at",
                     "call_duration_seconds",
                     "is_calling_display",
-                    "call_result_display",
+                    "call_review_display",
                 ]
             },
         ),
@@ -222,9 +223,9 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
     def payload_display(self, obj):
         return pretty(obj.payload)
 
-    @admin.display(description="Call result")
-    def call_result_display(self, obj):
-        return pretty(obj.call_result)
+    @admin.display(description="Call review")
+    def call_review_display(self, obj):
+        return call_review(stored_fields(obj))
 
     @admin.display(description="Is calling")
     def is_calling_display(self, obj):
