@@ -113,6 +113,11 @@ class LastCall:
     promise_date: str | None
     promise_amount: object
 
+    @property
+    def outcome_detail(self):
+        """Why the call ended, in words (Retell's status when no reason was given)."""
+        return words(self.disconnection_reason) or words(self.call_status, {})
+
 
 def last_call(document):
     call_result = document.get("call_result")
@@ -141,17 +146,15 @@ def last_call(document):
 
 
 def outcome_in_words(document, success, call_status, reason):
+    """ "Call completed", "Call failed", or where a job without a call stands."""
     if success is True:
-        outcome = "Call completed"
-    elif success is False:
-        outcome = "Call failed"
-    elif call_status or reason:
-        outcome = "Call ended"
-    else:
-        status = document.get("status")
-        return NO_CALL_OUTCOME.get(status, "No call result") if isinstance(status, str) else "No call result"
-    detail = words(reason) or words(call_status, {})
-    return f"{outcome} — {detail}" if detail else outcome
+        return "Call completed"
+    if success is False:
+        return "Call failed"
+    if call_status or reason:
+        return "Call ended"
+    status = document.get("status")
+    return NO_CALL_OUTCOME.get(status, "No call result") if isinstance(status, str) else "No call result"
 
 
 def duration_seconds(document):

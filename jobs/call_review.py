@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from django.template.loader import render_to_string
 
-from jobs.call_facts import last_call, text, words
+from jobs.call_facts import last_call, text
 from speechai.admin_display import pretty
 
 # "Agent: ..." / "User: ..." lines, as Retell writes `transcript` (workers
@@ -72,7 +72,6 @@ def call_review(document):
         "admin/jobs/job/call_review.html",
         {
             "call": call,
-            "reason_in_words": words(call.disconnection_reason),
             "turns": transcript_turns(call.transcript),
             "recording_url": playable_url(call.recording_url),
             "unplayable_recording": call.recording_url if not playable_url(call.recording_url) else None,
