@@ -12,4 +12,6 @@ JOB_INDEXES = [
     IndexSpec("to_number", (("to_number", ASC),)),
     IndexSpec("contact_dni", (("contact.dni", ASC),)),
     IndexSpec("contact_name", (("contact.name", ASC),)),
+    # The dashboard's charts: the calls ended in a time window (jobs/dashboard.py).
+    IndexSpec("call_ended_at", (("call_ended_at", ASC),)),
 ]

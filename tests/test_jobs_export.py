@@ -157,7 +157,12 @@ def test_each_export_is_audited_with_who_what_and_how_many(api):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("format=pdf", "format"), ("", "format"), ("format=csv&status=nope", "status"), ("format=csv&created_after=x", "created_after")],
+    [
+        ("format=pdf", "format"),
+        ("", "format"),
+        ("format=csv&status=nope", "status"),
+        ("format=csv&created_after=x", "created_after"),
+    ],
 )
 def test_bad_parameters_are_a_400_naming_them(api, query, field):
     response = api.get(f"/api/v1/jobs/export?{query}")
