@@ -43,10 +43,11 @@ class DemoCalls:
         span = max((self.now - not_before).total_seconds(), 60)
         return min(not_before + datetime.timedelta(seconds=rng.uniform(0, span)), self.now)
 
-    def call(self, job, success):
-        """The worker fields of one finished call (success: answered)."""
+    def call(self, job, success, ended=None):
+        """The worker fields of one finished call (success: answered), ended
+        at `ended` or at a past moment in calling hours."""
         rng = self.rng
-        ended = self.call_time(job["created_at"] + datetime.timedelta(minutes=5))
+        ended = ended or self.call_time(job["created_at"] + datetime.timedelta(minutes=5))
         duration = rng.randint(40, 300) if success else rng.randint(0, 35)
         started = ended - datetime.timedelta(seconds=duration)
         if success:
