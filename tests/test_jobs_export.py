@@ -13,7 +13,7 @@ from bson import Int64, ObjectId
 from rest_framework.test import APIClient
 
 from audit.models import AuditAction, AuditEntry, AuditSource, AuditState
-from jobs.exports import HEADER, neutralised
+from jobs.exports import EXPORT_CHUNK, HEADER, neutralised
 from jobs.models import Job
 from speechai.mongo import collection
 from tests.api import make_user, token_client
@@ -226,3 +226,13 @@ def test_the_admin_export_refuses_unknown_formats_and_users_without_view(client)
     response = client.get("/admin/jobs/job/export/csv/")
     assert response.status_code in (302, 403)
     assert not AuditEntry.objects.exists()
+
+
+def test_jobs_are_read_a_chunk_per_round_trip(api, round_trips):
+    insert_jobs(2 * EXPORT_CHUNK + 10, status="pending")
+    round_trips.reset()
+
+    assert len(csv_rows(api.get("/api/v1/jobs/export?format=csv"))) == 1 + 2 * EXPORT_CHUNK + 10
+
+    reads = [command for command in round_trips.commands if command[1] == "jobs"]
+    assert reads == [("find", "jobs"), ("getMore", "jobs"), ("getMore", "jobs")]
