@@ -2,8 +2,8 @@
 aggregations whatever the number of jobs:
 
 - one aggregation on `jobs` for the charts, matched on `call_ended_at`
-  (index `call_ended_at`) over the last 30 days, then $facet: outcomes per
-  hour (24 h), per day (30 days), disconnection reasons (24 h) and the
+  (index `call_ended_at`) over the last 30 days, grouped once: outcomes per
+  day (30 days) and per hour (24 h), disconnection reasons (24 h) and the
   campaigns called in the last 7 days;
 - one find on `batches` for the campaigns shown (active or called in the
   last 7 days; at most MAX_CAMPAIGNS), then per campaign its summary
@@ -22,6 +22,7 @@ from speechai.mongo import NEWEST_FIRST, collection, utc_now
 MAX_CAMPAIGNS = 12
 RECENTLY_CALLED = datetime.timedelta(days=7)
 HOURS, DAYS = 24, 30
+ACTIVITY_ROWS = 20_000
 
 # A finished call's outcome: a payment promise (written by the worker with
 # the call's result), else Retell's success flag.
@@ -65,31 +66,29 @@ def buckets(now):
     return hours, days
 
 
+def within(since, value, otherwise=None):
+    """`value` for calls ended since `since`, else `otherwise`."""
+    return {"$cond": [{"$gte": ["$call_ended_at", since]}, value, otherwise]}
+
+
 def call_activity_pipeline(scope, now):
+    """One $group over the calls of the window (one pass: the embedded
+    server's cost is per document read, so no $facet re-reading them):
+    per day and outcome; per hour and reason within the last 24 hours; per
+    campaign within the last 7 days."""
     hours, days = buckets(now)
-    by_outcome = {"_id": {"at": "$at", "outcome": "$outcome"}, "calls": {"$sum": 1}}
     return [
         {"$match": {**scope, "call_ended_at": {"$gte": days[0], "$lte": now}}},
-        {"$project": {"batch_id": 1, "call_ended_at": 1, "outcome": OUTCOME, "reason": REASON}},
         {
-            "$facet": {
-                "hourly": [
-                    {"$match": {"call_ended_at": {"$gte": hours[0]}}},
-                    {"$set": {"at": {"$dateTrunc": {"date": "$call_ended_at", "unit": "hour"}}}},
-                    {"$group": by_outcome},
-                ],
-                "daily": [
-                    {"$set": {"at": {"$dateTrunc": {"date": "$call_ended_at", "unit": "day"}}}},
-                    {"$group": by_outcome},
-                ],
-                "reasons": [
-                    {"$match": {"call_ended_at": {"$gte": hours[0]}}},
-                    {"$group": {"_id": "$reason", "calls": {"$sum": 1}}},
-                ],
-                "campaigns": [
-                    {"$match": {"call_ended_at": {"$gte": now - RECENTLY_CALLED}}},
-                    {"$group": {"_id": "$batch_id"}},
-                ],
+            "$group": {
+                "_id": {
+                    "day": {"$dateTrunc": {"date": "$call_ended_at", "unit": "day"}},
+                    "outcome": OUTCOME,
+                    "hour": within(hours[0], {"$dateTrunc": {"date": "$call_ended_at", "unit": "hour"}}),
+                    "reason": within(hours[0], REASON),
+                    "batch_id": within(now - RECENTLY_CALLED, "$batch_id"),
+                },
+                "calls": {"$sum": 1},
             }
         },
     ]
@@ -99,25 +98,25 @@ def call_activity(scope, now):
     """Calls ended in the window, by outcome per hour and per day, by
     disconnection reason, and the campaigns called lately: one aggregation."""
     hours, days = buckets(now)
-    facets = next(collection(Job).aggregate(call_activity_pipeline(scope, now)))
+    hourly = {start: dict.fromkeys(OUTCOMES, 0) for start in hours}
+    daily = {start: dict.fromkeys(OUTCOMES, 0) for start in days}
+    reasons, recent_batch_ids = {}, set()
+    # Rows: days x outcomes x recent campaigns, plus hours x reasons: all in the first reply.
+    for row in collection(Job).aggregate(call_activity_pipeline(scope, now), batchSize=ACTIVITY_ROWS):
+        key, calls = row["_id"], row["calls"]
+        if key["day"] in daily:
+            daily[key["day"]][key["outcome"]] += calls
+        if key.get("hour") in hourly:
+            hourly[key["hour"]][key["outcome"]] += calls
+            reasons[key.get("reason")] = reasons.get(key.get("reason"), 0) + calls
+        if isinstance(key.get("batch_id"), str):
+            recent_batch_ids.add(key["batch_id"])
     return {
-        "hourly": series(facets["hourly"], hours),
-        "daily": series(facets["daily"], days),
-        "reasons": sorted(
-            ((row["_id"], row["calls"]) for row in facets["reasons"]), key=lambda item: (-item[1], str(item[0]))
-        ),
-        "recent_batch_ids": sorted(row["_id"] for row in facets["campaigns"] if isinstance(row["_id"], str)),
+        "hourly": list(hourly.items()),
+        "daily": list(daily.items()),
+        "reasons": sorted(reasons.items(), key=lambda item: (-item[1], str(item[0]))),
+        "recent_batch_ids": sorted(recent_batch_ids),
     }
-
-
-def series(rows, starts):
-    """[(bucket start, {outcome: calls})] for every bucket, empty ones included."""
-    calls = {start: dict.fromkeys(OUTCOMES, 0) for start in starts}
-    for row in rows:
-        at = row["_id"]["at"]
-        if at in calls:
-            calls[at][row["_id"]["outcome"]] += row["calls"]
-    return list(calls.items())
 
 
 def campaign_calls_pipeline(batch_id, now):
