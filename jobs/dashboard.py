@@ -8,8 +8,8 @@ aggregations whatever the number of jobs:
 - one find on `batches` for the campaigns shown (active or called in the
   last 7 days; at most MAX_CAMPAIGNS), then per campaign its summary
   (batches.selectors.batch_summary: live counts by status and its state)
-  and one aggregation of its calls, both matched on `batch_id` equality
-  (index `batch_status`).
+  (index `batch_status`) and one aggregation of its called jobs (index
+  `batch_call_ended`).
 """
 
 import datetime
@@ -23,6 +23,7 @@ MAX_CAMPAIGNS = 12
 RECENTLY_CALLED = datetime.timedelta(days=7)
 HOURS, DAYS = 24, 30
 ACTIVITY_ROWS = 20_000
+EPOCH = datetime.datetime(1970, 1, 1)
 
 # A finished call's outcome: a payment promise (written by the worker with
 # the call's result), else Retell's success flag.
@@ -121,7 +122,8 @@ def call_activity(scope, now):
 
 def campaign_calls_pipeline(batch_id, now):
     return [
-        {"$match": {"batch_id": batch_id}},
+        # Only the jobs with a call: index `batch_call_ended` (range on the date).
+        {"$match": {"batch_id": batch_id, "call_ended_at": {"$gte": EPOCH}}},
         {
             "$group": {
                 "_id": None,
@@ -142,8 +144,8 @@ def campaign_calls_pipeline(batch_id, now):
 
 
 def campaign_calls(batch_id, now):
-    """Calls, payment promises, cost and minutes of one campaign's jobs (their
-    last call each): one aggregation on the `batch_status` index."""
+    """Calls, payment promises, cost and minutes of one campaign's called jobs
+    (their last call each): one aggregation on the `batch_call_ended` index."""
     row = next(collection(Job).aggregate(campaign_calls_pipeline(batch_id, now)), None) or {}
     return {
         "last_hour": row.get("last_hour", 0),

@@ -172,13 +172,13 @@ def winning_indexes(pipeline):
         .database.command("aggregate", "jobs", pipeline=pipeline, explain=True)
     )
     text = str(explained)
-    return {name for name in ("call_ended_at", "batch_status") if f"'indexName': '{name}'" in text}
+    return {name for name in ("call_ended_at", "batch_call_ended") if f"'indexName': '{name}'" in text}
 
 
 def test_the_aggregations_are_served_by_indexes(campaigns):
     a, _, _, _ = campaigns
     assert "call_ended_at" in winning_indexes(call_activity_pipeline({}, NOW))
-    assert "batch_status" in winning_indexes(campaign_calls_pipeline(a["batch_id"], NOW))
+    assert "batch_call_ended" in winning_indexes(campaign_calls_pipeline(a["batch_id"], NOW))
 
 
 # The admin page
