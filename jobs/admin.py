@@ -13,8 +13,10 @@ from audit.models import AuditEntry, AuditSource
 from batches.models import Batch
 from jobs import services
 from jobs.admin_actions import JobActionsMixin
-from jobs.admin_changelist import JobChangeList, JobPaginator, job_search
+from jobs.admin_changelist import JobPaginator, job_search
 from jobs.admin_filters import AccountFilter, BatchFilter, CreatedDateRangeFilter, StatusViewFilter
+from jobs.call_review import call_review, stored_fields
+from jobs.export_views import JobExportAdminMixin
 from jobs.models import Job, JobStatus
 from speechai.admin_display import badge, nested, pretty
 
@@ -54,7 +56,7 @@ class JobAdminForm(forms.ModelForm):
 
 
 @admin.register(Job)
-class JobAdmin(JobActionsMixin, admin.ModelAdmin):
+class JobAdmin(JobExportAdminMixin, JobActionsMixin, admin.ModelAdmin):
     form = JobAdminForm
     list_display = [
         "job",
@@ -74,6 +76,7 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
     sortable_by = ["created_at"]
     ordering = ["-created_at", "-pk"]
     list_per_page = 100
+    change_list_template = "admin/jobs/job/change_list.html"
     # At 100k jobs: no full count per page, estimated totals, no facets, no joins.
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
@@ -108,7 +111,7 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
                     "call_ended_at",
                     "call_duration_seconds",
                     "is_calling_display",
-                    "call_result_display",
+                    "call_review_display",
                 ]
             },
         ),
@@ -139,9 +142,6 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("jobs.retry_job")
-
-    def get_changelist(self, request, **kwargs):
-        return JobChangeList
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -222,9 +222,9 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
     def payload_display(self, obj):
         return pretty(obj.payload)
 
-    @admin.display(description="Call result")
-    def call_result_display(self, obj):
-        return pretty(obj.call_result)
+    @admin.display(description="Call review")
+    def call_review_display(self, obj):
+        return call_review(stored_fields(obj))
 
     @admin.display(description="Is calling")
     def is_calling_display(self, obj):

@@ -75,3 +75,10 @@ class CanChangeBatches(HasDjangoPermission):
 class CanDeleteBatches(HasDjangoPermission):
     required_permission = "batches.delete_batch"
     message = "You do not have permission to delete batches."
+
+
+class CanViewJobs(HasDjangoPermission):
+    """Reads that hand out whole selections (exports)."""
+
+    required_permission = "jobs.view_job"
+    message = "You do not have permission to view jobs."

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from accounts.models import Account
 from batches.models import Batch
 from jobs.models import Job, JobStatus
-from speechai.mongo import collection
+from speechai.mongo import collection, utc_now
 from tests.api import make_user, token_client
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +64,48 @@ def test_the_batches_accounts_are_real_accounts_one_cl_one_ar():
     assert {account["country"] for account in accounts.values()} == {"CL", "AR"}
     api = token_client(make_user("reader2"))
     assert len(api.get("/api/v1/accounts").json()) == 3
+
+
+EVENT_FIELDS = (
+    "created_at",
+    "updated_at",
+    "started_at",
+    "call_started_at",
+    "call_ended_at",
+    "finished_at",
+    "cancelled_at",
+    "call_result.timestamp",
+)
+
+
+def test_every_event_it_writes_is_in_the_past_and_calls_spread_over_days_and_hours():
+    before = utc_now()
+    seed("--jobs", "600", "--batches", "6", "--random-seed", "11")
+    jobs = collection(Job)
+
+    for field in EVENT_FIELDS:
+        assert jobs.count_documents({field: {"$gt": before}}) == 0, field
+    assert collection(Batch).count_documents({"created_at": {"$gt": before}}) == 0
+    ended = [job["call_ended_at"] for job in jobs.find({"call_ended_at": {"$exists": True}}, {"call_ended_at": 1})]
+    assert len({moment.date() for moment in ended}) >= 5
+    assert len({moment.hour for moment in ended}) >= 8
+    assert any(before - moment < datetime.timedelta(hours=24) for moment in ended)
+
+
+def test_calls_carry_outcomes_reasons_promises_and_transcripts_as_workers_write_them():
+    seed("--jobs", "600", "--batches", "4", "--random-seed", "5")
+    jobs = collection(Job)
+
+    reasons = set(jobs.distinct("call_result.summary.disconnection_reason"))
+    assert {"user_hangup", "agent_hangup", "dial_no_answer", "dial_busy"} <= reasons
+    promised = jobs.find_one({"fecha_pago_cliente": {"$exists": True}, "monto_pago_cliente": {"$type": "int"}})
+    summary = promised["call_result"]["summary"]
+    assert promised["status"] in ("done", "completed") and promised["call_result"]["success"] is True
+    assert summary["collected_dynamic_variables"]["fecha_pago_cliente"] == promised["fecha_pago_cliente"]
+    assert summary["transcript"].startswith("Agent: ") and "\nUser: " in summary["transcript"]
+    assert summary["recording_url"].startswith("https://")
+    assert jobs.count_documents({"monto_pago_cliente": {"$type": "string"}}) > 0  # "50.000", as workers keep it
+    failed = jobs.find_one({"status": "failed"})
+    assert (
+        failed["call_result"]["success"] is False and failed["last_attempt_result"] == failed["call_result"]["status"]
+    )

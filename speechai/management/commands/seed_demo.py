@@ -12,6 +12,7 @@ from accounts.models import Account
 from batches.models import Batch
 from batches.services import refresh_batch_counters
 from jobs.models import Job, JobStatus
+from speechai.demo_calls import DemoCalls
 from speechai.mongo import collection, utc_now
 
 INSERT_CHUNK = 5000
@@ -45,6 +46,7 @@ class DemoData:
     def __init__(self, rng, now):
         self.rng = rng
         self.now = now
+        self.calls = DemoCalls(rng, now)
 
     def batch(self, index, created_at):
         batch_id = f"batch-{created_at:%Y%m%d}-{uuid.UUID(int=self.rng.getrandbits(128)).hex[:8]}"
@@ -74,7 +76,8 @@ class DemoData:
     def job(self, index, batch, status):
         rng = self.rng
         created_at = (batch or {}).get("created_at") or self.now - datetime.timedelta(days=rng.randint(1, 60))
-        created_at += datetime.timedelta(seconds=index)
+        # Imported within minutes of its campaign; never in the future.
+        created_at = min(created_at + datetime.timedelta(seconds=rng.randint(0, 600)), self.now)
         account_id = (batch or {}).get("account_id", ACCOUNTS[0])
         dni = str(rng.randint(5_000_000, 25_000_000)) + rng.choice("0123456789K")
         phones = [f"+569{rng.randint(10_000_000, 99_999_999)}" for _ in range(rng.choice([1, 1, 2]))]
@@ -128,73 +131,21 @@ class DemoData:
                 updated_at=started,
             )
         elif status in (JobStatus.DONE, JobStatus.COMPLETED, JobStatus.FAILED):
-            started = job["created_at"] + datetime.timedelta(hours=rng.randint(1, 48))
-            duration = rng.randint(15, 420)
-            ended = started + datetime.timedelta(seconds=duration)
-            success = status != JobStatus.FAILED
-            call_status = "ended" if success else rng.choice(["not_connected", "error", "dial_no_answer"])
-            job.update(
-                attempts=Int64(rng.randint(1, 3)),
-                worker_id=worker,
-                started_at=started,
-                reserved_until=started + datetime.timedelta(seconds=120),
-                call_id=f"call_{uuid.UUID(int=rng.getrandbits(128)).hex[:28]}",
-                call_started_at=started,
-                call_ended_at=ended,
-                call_duration_seconds=duration,
-                is_calling=True,
-                updated_at=ended,
-                call_result=self.call_result(success, call_status, started, ended, duration),
-            )
-            if success:
-                job["finished_at"] = ended
-                if rng.random() < 0.4:
-                    job["fecha_pago_cliente"] = (ended + datetime.timedelta(days=rng.randint(1, 20))).strftime(
-                        "%Y-%m-%d"
-                    )
-                    job["monto_pago_cliente"] = rng.choice([rng.randrange(10_000, 500_000, 1000), "50.000"])
-            else:
-                job.update(
-                    last_attempt_result=call_status,
-                    next_try_at=ended + datetime.timedelta(minutes=rng.choice([30, 60])),
-                    last_error=rng.choice(["No quedan teléfonos por intentar", "Timeout en seguimiento de llamada"]),
-                )
+            job.update(attempts=Int64(rng.randint(1, 3)), worker_id=worker)
+            job.update(self.calls.call(job, success=status != JobStatus.FAILED))
+            job["reserved_until"] = job["started_at"] + datetime.timedelta(seconds=120)
         elif status == JobStatus.SCHEDULED:
             job["next_try_at"] = now + datetime.timedelta(hours=rng.randint(1, 48))
         elif status == JobStatus.SUSPENDED:
             job["last_error"] = "Saldo insuficiente: Sin minutos disponibles (restantes: 0)"
         elif status == JobStatus.CANCELLED:
-            cancelled = job["created_at"] + datetime.timedelta(hours=rng.randint(1, 24))
+            cancelled = self.calls.call_time(job["created_at"])
             job.update(
                 cancellation_reason="Cancelled by user",
                 cancelled_at=cancelled,
                 cancelled_by="supervisor",
                 updated_at=cancelled,
             )
-
-    def call_result(self, success, call_status, started, ended, duration):
-        cost_cents = round(duration / 60 * 9.5, 2)
-        return {
-            "success": success,
-            "status": call_status,
-            "summary": {
-                "call_status": call_status,
-                "disconnection_reason": "user_hangup" if success else "dial_no_answer",
-                "duration_ms": Int64(duration * 1000),
-                "start_timestamp": Int64(int(started.timestamp() * 1000)),
-                "end_timestamp": Int64(int(ended.timestamp() * 1000)),
-                "call_cost": {"combined_cost": cost_cents, "total_duration_seconds": duration},
-                "call_analysis": {
-                    "call_summary": "El cliente se compromete a pagar." if success else "No contesta.",
-                    "user_sentiment": self.rng.choice(["Positive", "Neutral", "Negative"]),
-                    "call_successful": success,
-                },
-                "recording_url": f"https://recordings.example/{uuid.UUID(int=self.rng.getrandbits(128)).hex}.wav",
-                "transcript": "Agente: Hola, le llamo de ... " if success else "",
-            },
-            "details": {"agent_id": "agent_demo", "from_number": "+56229999999"},
-            "timestamp": ended,  # a BSON datetime nested in the result, as workers write it
-        }
 
     def legacy_flat_job(self, index):
         """A pre-`contact`/`payload` document, as old imports left them."""
@@ -274,7 +225,11 @@ class Command(BaseCommand):
         demo = DemoData(random.Random(random_seed), utc_now())
         insert_demo_accounts(demo.now)
         batch_documents = [
-            demo.batch(index, demo.now - datetime.timedelta(days=batches - index)) for index in range(batches)
+            # Campaigns started every few days, the newest yesterday.
+            demo.batch(
+                index, demo.now - datetime.timedelta(days=(batches - index) * 3 - 2, hours=demo.rng.randint(0, 9))
+            )
+            for index in range(batches)
         ]
         if batch_documents:
             batches_collection.insert_many(batch_documents)
