@@ -15,7 +15,7 @@ from speechai.mongo import utc_now
 ORIGINAL_HEADERS = ["RUTS", "Nombre", "Origen Empresa", "Saldo actualizado", "FechaVencimiento", "diasRetraso",
                     "Teléfono móvil", "Teléfono Residencial"]
 # RUTs with a valid check digit, and one without.
-RUT_A, RUT_B, RUT_C = "12.345.678-5", "7.654.321-6", "15.555.555-9"
+RUT_A, RUT_B, RUT_C = "12.345.678-5", "7.654.321-6", "15.555.555-6"
 RUT_BAD = "12.345.678-0"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
