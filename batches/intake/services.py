@@ -164,7 +164,7 @@ def import_file(upload, request, *, actor, source, new_batch=None, batch_ref=Non
         inserted=inserted,
         estimated_cost=inserted * account.cost_per_job,
         stats=stats,
-        is_active=new_batch.is_active if batch is None else None,
+        is_active=new_batch.is_active if batch is None else batch.get("activate_after_import"),
     )
     audit.record(stats)
     return {**outcome, "batch_id": batch_id, "jobs_created": inserted, "already_in_batch": already_there}
@@ -194,7 +194,8 @@ def _open_batch(batch, new_batch, account, request, plan):
             "updated_at": now,
             "started_at": None,
             "completed_at": None,
-        }
+        },
+        is_active=new_batch.is_active,
     )
     return batch_id
 

@@ -26,8 +26,12 @@ class ImportFailed(Exception):
         self.inserted = inserted
 
 
-def insert_new_batch(document):
-    collection(Batch).insert_one({**document, "import_status": "importing", "is_active": False})
+def insert_new_batch(document, is_active):
+    """Inactive while importing; `activate_after_import` keeps what was asked
+    for the completion, be it this request or a later re-upload."""
+    collection(Batch).insert_one(
+        {**document, "import_status": "importing", "is_active": False, "activate_after_import": is_active}
+    )
 
 
 def start_import(batch_id):
@@ -83,12 +87,16 @@ def _counters(inserted, estimated_cost):
 
 
 def complete_import(batch_id, *, inserted, estimated_cost, stats, is_active=None):
-    """Release the jobs, then mark the batch complete (and active as asked)."""
+    """Release the jobs, then mark the batch complete (and active as asked
+    when it was created by an import)."""
     released = release_imported_jobs(batch_id)
     fields = {"import_status": "complete", "import_stats": stats, "updated_at": utc_now()}
     if is_active is not None:
         fields["is_active"] = is_active
-    collection(Batch).update_one({"batch_id": batch_id}, {"$set": fields, "$inc": _counters(inserted, estimated_cost)})
+    collection(Batch).update_one(
+        {"batch_id": batch_id},
+        {"$set": fields, "$unset": {"activate_after_import": ""}, "$inc": _counters(inserted, estimated_cost)},
+    )
     return released
 
 
