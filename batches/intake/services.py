@@ -145,7 +145,7 @@ def import_file(upload, request, *, actor, source, new_batch=None, batch_ref=Non
     audit = _Audit(upload, account, batch_id, plan, actor, source)
     documents = job_documents(contacts, account=account, batch_id=batch_id, options=request.options)
     try:
-        inserted, already_there = writing.insert_jobs(documents, on_progress)
+        inserted, already_there = writing.insert_jobs(documents, len(contacts), on_progress)
     except writing.ImportFailed as failure:
         stats = _stats(plan, failure.inserted, 0)
         writing.fail_import(batch_id, inserted=failure.inserted, estimated_cost=failure.inserted * account.cost_per_job,

@@ -49,9 +49,10 @@ def _already_there(error):
     return error.get("code") == DUPLICATE_KEY and "deduplication_key" in str(error.get("keyPattern") or error.get("errmsg"))
 
 
-def insert_jobs(documents, on_progress=None):
-    """Insert `documents` (an iterable) in chunks of CHUNK. Returns (inserted,
-    already there). Raises ImportFailed on any other failure."""
+def insert_jobs(documents, total, on_progress=None):
+    """Insert `documents` (an iterable of `total`) in chunks of CHUNK, calling
+    on_progress(done, total) after each. Returns (inserted, already there).
+    Raises ImportFailed on any other failure."""
     jobs = collection(Job)
     inserted = skipped = 0
     iterator = iter(documents)
@@ -69,7 +70,7 @@ def insert_jobs(documents, on_progress=None):
         except PyMongoError as exc:
             raise ImportFailed(inserted, exc) from exc
         if on_progress:
-            on_progress(inserted + skipped)
+            on_progress(inserted + skipped, total)
     return inserted, skipped
 
 
