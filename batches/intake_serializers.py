@@ -48,14 +48,21 @@ class UploadFormSerializer(FileFormSerializer):
 
 class CreateFormSerializer(UploadFormSerializer):
     account_id = AccountIdField(max_length=200)
-    batch_name = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NAME_LENGTH,
-                                       help_text='Default "Campaña YYYY-MM-DD HH:MM"')
+    batch_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_NAME_LENGTH, help_text='Default "Campaña YYYY-MM-DD HH:MM"'
+    )
     batch_description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
-    call_settings_json = serializers.CharField(required=False, allow_blank=True, max_length=100_000,
-                                               help_text="The batch's call_settings as a JSON object string")
+    call_settings_json = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100_000,
+        help_text="The batch's call_settings as a JSON object string",
+    )
     dias_fecha_limite = optional_days("due_date = today (UTC) + N days, instead of the file's dates")
     dias_fecha_maxima = optional_days("fecha_maxima = today (UTC) + N days, instead of the file's dates")
-    priority = serializers.IntegerField(required=False, min_value=1, max_value=4, default=1, help_text="1 low .. 4 urgent")
+    priority = serializers.IntegerField(
+        required=False, min_value=1, max_value=4, default=1, help_text="1 low .. 4 urgent"
+    )
     start_paused = serializers.BooleanField(required=False, default=False, help_text='"true" leaves the batch paused')
 
     def validate_call_settings_json(self, text):
@@ -83,8 +90,9 @@ class CreateFormSerializer(UploadFormSerializer):
 
 class UseCaseFormSerializer(UploadFormSerializer):
     account_id = AccountIdField(max_length=200)
-    company_name = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NAME_LENGTH,
-                                         help_text="Company for rows without one")
+    company_name = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_NAME_LENGTH, help_text="Company for rows without one"
+    )
     batch_name = serializers.CharField(required=False, allow_blank=True, max_length=MAX_NAME_LENGTH)
     batch_description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
     discount_percentage = serializers.FloatField(required=False, min_value=0, max_value=100, default=0.0)
@@ -124,7 +132,9 @@ class PreviewSerializer(serializers.Serializer):
     total_debt_amount = serializers.FloatField()
     duplicates_found = serializers.IntegerField(help_text="People with an unfinished job of the account already")
     duplicates_preview = serializers.ListField(child=serializers.DictField(), help_text="At most 5")
-    sample_debtors = serializers.ListField(child=serializers.DictField(), help_text="At most 3 jobs as they would be stored")
+    sample_debtors = serializers.ListField(
+        child=serializers.DictField(), help_text="At most 3 jobs as they would be stored"
+    )
     sample_rows = serializers.ListField(child=serializers.DictField(), help_text="At most 5 raw rows")
     detected_columns = serializers.DictField(child=serializers.CharField(), help_text="{header: meaning}")
     country_format = serializers.ChoiceField(["CL", "AR"])

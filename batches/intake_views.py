@@ -46,8 +46,10 @@ def _error(description):
 
 
 INTAKE_ERRORS = {
-    400: _error("Bad form field, or a file that cannot be imported (format, missing columns, no callable row, "
-                "too many rows/columns/contacts, a cell too long, a zip bomb...): the message names the problem"),
+    400: _error(
+        "Bad form field, or a file that cannot be imported (format, missing columns, no callable row, "
+        "too many rows/columns/contacts, a cell too long, a zip bomb...): the message names the problem"
+    ),
     401: _error("No or invalid credentials"),
     403: _error("Missing permission"),
     404: _error("Account (or batch) not found"),
@@ -263,8 +265,11 @@ def country_use_case(request, country, use_case):
         "basic",
         use_case=use_case,
         country=code,
-        stats={"total_records_normalized": result["contacts_processed"], "jobs_created": result["jobs_created"],
-               "processing_type": "basic"},
+        stats={
+            "total_records_normalized": result["contacts_processed"],
+            "jobs_created": result["jobs_created"],
+            "processing_type": "basic",
+        },
     )
     response.data["message"] = f"Batch {adjective} de {use_case} creado exitosamente"
     return response

@@ -12,8 +12,16 @@ from openpyxl import Workbook
 from speechai.mongo import utc_now
 
 # The original's Excel headers, exactly.
-ORIGINAL_HEADERS = ["RUTS", "Nombre", "Origen Empresa", "Saldo actualizado", "FechaVencimiento", "diasRetraso",
-                    "Teléfono móvil", "Teléfono Residencial"]
+ORIGINAL_HEADERS = [
+    "RUTS",
+    "Nombre",
+    "Origen Empresa",
+    "Saldo actualizado",
+    "FechaVencimiento",
+    "diasRetraso",
+    "Teléfono móvil",
+    "Teléfono Residencial",
+]
 # RUTs with a valid check digit, and one without.
 RUT_A, RUT_B, RUT_C = "12.345.678-5", "7.654.321-6", "15.555.555-6"
 RUT_BAD = "12.345.678-0"
@@ -83,10 +91,26 @@ def chilean_rows():
     """Six rows, five people: one on two rows, one with a bad RUT, one without a usable phone."""
     return [
         ORIGINAL_HEADERS,
-        [RUT_A, "María José Pérez", "Retail Andes", 150000, datetime.datetime(2025, 11, 10), 5, "9 8765 4321",
-         "22 345 6789"],
-        [RUT_A, "María José Pérez", "Retail Andes", "$45.500", datetime.datetime(2025, 11, 20), 2, "+56987654321",
-         "+56 2 2987 6543"],
+        [
+            RUT_A,
+            "María José Pérez",
+            "Retail Andes",
+            150000,
+            datetime.datetime(2025, 11, 10),
+            5,
+            "9 8765 4321",
+            "22 345 6789",
+        ],
+        [
+            RUT_A,
+            "María José Pérez",
+            "Retail Andes",
+            "$45.500",
+            datetime.datetime(2025, 11, 20),
+            2,
+            "+56987654321",
+            "+56 2 2987 6543",
+        ],
         [RUT_B, "Juan Soto", "Retail Andes", "1.234,50", "2025-12-01", 0, 56951234567, None],
         [RUT_C, "Ana Rojas", "Retail Andes", 80000, "15/11/2025", 10, None, "(32) 212 3456"],
         [RUT_BAD, "Pedro Malo", "Retail Andes", 1000, "2025-11-01", 0, "987650001", None],

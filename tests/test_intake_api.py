@@ -113,12 +113,12 @@ def test_acquisition_keeps_mobile_and_landline(operator, account):
 
 def test_a_second_upload_of_the_same_people_skips_them(operator, account):
     first = create(operator, xlsx_bytes(chilean_rows()))
-    second = create(operator, xlsx_bytes(chilean_rows()[:2] + [chilean_rows()[3]]))
+    second = create(operator, xlsx_bytes([*chilean_rows()[:2], chilean_rows()[3]]))
     assert first.status_code == 201
     assert second.status_code == 400
     assert "already have an unfinished job" in second.json()["detail"]
 
-    more = chilean_rows() + [["9.876.543-3", "Luis Vera", "Retail Andes", 1000, "2025-11-01", 0, "+56 9 7777 1234", ""]]
+    more = [*chilean_rows(), ["9.876.543-3", "Luis Vera", "Retail Andes", 1000, "2025-11-01", 0, "+56 9 7777 1234", ""]]
     third = create(operator, xlsx_bytes(more))
     assert third.json()["jobs_created"] == 1 and third.json()["duplicates_skipped"] == 3
 
@@ -185,19 +185,27 @@ def test_upload_into_a_cancelled_batch_is_a_conflict(operator, account):
     created = create(operator, xlsx_bytes(chilean_rows())).json()
     operator.post(f"/api/v1/batches/{created['batch_id']}/cancel")
     response = operator.post(
-        f"/api/v1/batches/{created['batch_id']}/upload", {"file": upload(xlsx_bytes(chilean_rows()))}, format="multipart"
+        f"/api/v1/batches/{created['batch_id']}/upload",
+        {"file": upload(xlsx_bytes(chilean_rows()))},
+        format="multipart",
     )
     assert response.status_code == 409 and "cancelled" in response.json()["detail"]
 
 
-@pytest.mark.parametrize(
-    ("path", "country"), [("chile", "CL"), ("argentina", "AR")]
-)
+@pytest.mark.parametrize(("path", "country"), [("chile", "CL"), ("argentina", "AR")])
 def test_country_marketing_endpoints(operator, account, path, country):
-    rows = [["DNI" if country == "AR" else "RUT", "Nombre", "Celular"],
-            ["30.123.456" if country == "AR" else RUT_A, "Cliente", "11 15 4567-8901" if country == "AR" else "987654321"]]
-    form = {"file": upload(xlsx_bytes(rows)), "account_id": ACCOUNT, "company_name": "Tienda Sur",
-            "discount_percentage": "15", "offer_description": "2x1", "product_category": "hogar"}
+    rows = [
+        ["DNI" if country == "AR" else "RUT", "Nombre", "Celular"],
+        ["30.123.456" if country == "AR" else RUT_A, "Cliente", "11 15 4567-8901" if country == "AR" else "987654321"],
+    ]
+    form = {
+        "file": upload(xlsx_bytes(rows)),
+        "account_id": ACCOUNT,
+        "company_name": "Tienda Sur",
+        "discount_percentage": "15",
+        "offer_description": "2x1",
+        "product_category": "hogar",
+    }
     response = operator.post(f"/api/v1/batches/{path}/marketing", form, format="multipart")
 
     assert response.status_code == 201, response.json()
@@ -233,7 +241,11 @@ def test_creating_needs_the_add_permission(account):
         (None, 404, "Account not found"),
         ({"status": "suspended"}, 409, "suspended"),
         ({"credit_balance": 1.0}, 409, "Saldo insuficiente. Necesario: 1.41, disponible: 1.00"),
-        ({"plan_type": "minutes_based", "minutes_purchased": 10, "minutes_used": 5}, 409, "Necesario: 9.00, disponible: 5.00"),
+        (
+            {"plan_type": "minutes_based", "minutes_purchased": 10, "minutes_used": 5},
+            409,
+            "Necesario: 9.00, disponible: 5.00",
+        ),
     ],
 )
 def test_the_account_must_exist_be_active_and_cover_the_cost(operator, account_fields, status, text):

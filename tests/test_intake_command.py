@@ -31,8 +31,16 @@ def test_dry_run_reports_and_writes_nothing(contact_file):
 
 
 def test_import_into_a_new_batch_is_audited(contact_file, capsys):
-    out = run("import_contacts", str(contact_file), "--account", "acc-a1b2c3d4e5f6", "--name", "Noviembre",
-              "--actor", "ops-bot")
+    out = run(
+        "import_contacts",
+        str(contact_file),
+        "--account",
+        "acc-a1b2c3d4e5f6",
+        "--name",
+        "Noviembre",
+        "--actor",
+        "ops-bot",
+    )
 
     batch = collection(Batch).find_one()
     assert f"Jobs created: 3 in batch {batch['batch_id']}" in out
@@ -48,7 +56,11 @@ def test_import_into_an_existing_batch_skips_duplicates(contact_file, tmp_path):
     run("import_contacts", str(contact_file), "--account", "acc-a1b2c3d4e5f6")
     batch_id = collection(Batch).find_one()["batch_id"]
     more = tmp_path / "mas.csv"
-    more.write_bytes(csv_bytes([*chilean_rows(), ["9.876.543-3", "Luis Vera", "Retail", 1000, "2025-11-01", 0, "+56 9 7777 1234", ""]]))
+    more.write_bytes(
+        csv_bytes(
+            [*chilean_rows(), ["9.876.543-3", "Luis Vera", "Retail", 1000, "2025-11-01", 0, "+56 9 7777 1234", ""]]
+        )
+    )
 
     out = run("import_contacts", str(more), "--account", "acc-a1b2c3d4e5f6", "--batch", batch_id)
 

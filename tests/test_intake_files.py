@@ -115,7 +115,9 @@ def test_formulas_are_read_as_their_cached_values(client):
 
 @override_settings(INTAKE_MAX_UNCOMPRESSED_BYTES=4 * 1024 * 1024)
 def test_a_zip_bomb_is_refused_before_it_is_inflated_whole(client):
-    content = xlsx_with_replaced(xlsx_bytes(chilean_rows()), b"</worksheet>", b"<!--" + b" " * 5_000_000 + b"--></worksheet>")
+    content = xlsx_with_replaced(
+        xlsx_bytes(chilean_rows()), b"</worksheet>", b"<!--" + b" " * 5_000_000 + b"--></worksheet>"
+    )
     assert len(content) < 100_000
     assert refused(create(client, content), 400, "inflates to more than 4 MB")
 
@@ -179,8 +181,16 @@ def test_utf8_with_bom_and_comma(client):
 
 @pytest.mark.parametrize(
     "raw",
-    ["+56 9 8765 4321", "+56987654321", "56987654321", "987654321", "9-8765-4321", "(9) 8765 4321", 987654321,
-     56987654321.0],
+    [
+        "+56 9 8765 4321",
+        "+56987654321",
+        "56987654321",
+        "987654321",
+        "9-8765-4321",
+        "(9) 8765 4321",
+        987654321,
+        56987654321.0,
+    ],
 )
 def test_chilean_mobiles_in_every_odd_form(client, raw):
     rows = [["RUT", "Nombre", "Celular"], [RUT_A, "Ana", raw]]

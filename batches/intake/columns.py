@@ -105,7 +105,9 @@ def expected_columns():
 def _require_columns(header):
     missing = []
     if not any(header.has(meaning) for meaning in PHONE_MEANINGS):
-        missing.append("a phone column (" + ", ".join(RECOGNISED["mobile"] + RECOGNISED["landline"] + ["telefonos"]) + ")")
+        missing.append(
+            "a phone column (" + ", ".join(RECOGNISED["mobile"] + RECOGNISED["landline"] + ["telefonos"]) + ")"
+        )
     if not header.has("national_id") and not header.has("name"):
         missing.append("a name or national id column (" + ", ".join(RECOGNISED["national_id"] + ["Nombre"]) + ")")
     if missing:

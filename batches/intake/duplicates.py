@@ -14,7 +14,11 @@ def find_duplicates(account_id, dnis):
     dnis = [dni for dni in dnis if dni]
     for start in range(0, len(dnis), CHUNK):
         cursor = jobs.find(
-            {"account_id": account_id, "contact.dni": {"$in": dnis[start : start + CHUNK]}, "status": {"$in": UNFINISHED}},
+            {
+                "account_id": account_id,
+                "contact.dni": {"$in": dnis[start : start + CHUNK]},
+                "status": {"$in": UNFINISHED},
+            },
             {"_id": 0, "contact.dni": 1, "batch_id": 1, "status": 1, "job_id": 1},
         )
         for job in cursor:

@@ -5,6 +5,7 @@ message a row error shows. Numbering plans come from `phonenumbers`, check
 digits from `python-stdnum`."""
 
 import datetime
+import math
 import re
 
 import phonenumbers
@@ -99,7 +100,7 @@ def amount(value):
             result = float(text)
         except ValueError:
             raise ValueError("Not an amount (e.g. 150000, $150.000 or 1.234,50).") from None
-    if result != result or result < 0 or result > 1e12:
+    if not math.isfinite(result) or result < 0 or result > 1e12:
         raise ValueError("Not an amount (e.g. 150000, $150.000 or 1.234,50).")
     return result
 

@@ -30,8 +30,21 @@ class Options:
 
 
 class Person:
-    __slots__ = ("key", "dni", "name", "mobiles", "others", "amount", "coupons", "latest", "earliest", "company",
-                 "reference", "info", "row")
+    __slots__ = (
+        "amount",
+        "company",
+        "coupons",
+        "dni",
+        "earliest",
+        "info",
+        "key",
+        "latest",
+        "mobiles",
+        "name",
+        "others",
+        "reference",
+        "row",
+    )
 
     def __init__(self, key, dni, row):
         self.key, self.dni, self.row = key, dni, row
@@ -103,7 +116,8 @@ class RowReader:
     def __init__(self, plan, header):
         self.plan, self.header = plan, header
         self.index = {meaning: i for i, meaning in enumerate(header.meanings) if meaning}
-        self.other = [(i, name) for i, (name, meaning) in enumerate(zip(header.names, header.meanings)) if name and not meaning]
+        columns = enumerate(zip(header.names, header.meanings, strict=True))
+        self.other = [(i, name) for i, (name, meaning) in columns if name and not meaning]
         self.phone_cache = {}
 
     def cell(self, cells, meaning):
@@ -151,10 +165,18 @@ class RowReader:
             dni, ok = self.value(row, cells, "national_id", lambda raw: normalising.national_id(raw, country))
             if not ok:
                 return None
-        amount, ok_amount = self.value(row, cells, "debt_amount", normalising.amount) if "debt_amount" in self.index else (0.0, True)
+        amount, ok_amount = (
+            self.value(row, cells, "debt_amount", normalising.amount) if "debt_amount" in self.index else (0.0, True)
+        )
         due, ok_due = self.value(row, cells, "due_date", normalising.date) if "due_date" in self.index else (None, True)
-        days, ok_days = self.value(row, cells, "days_overdue", normalising.whole_number) if "days_overdue" in self.index else (0, True)
-        coupons, ok_coupons = self.value(row, cells, "coupons", normalising.whole_number) if "coupons" in self.index else (0, True)
+        days, ok_days = (
+            self.value(row, cells, "days_overdue", normalising.whole_number)
+            if "days_overdue" in self.index
+            else (0, True)
+        )
+        coupons, ok_coupons = (
+            self.value(row, cells, "coupons", normalising.whole_number) if "coupons" in self.index else (0, True)
+        )
         phones = self.phones(row, cells)
         if not phones:
             plan.without_phone += 1
@@ -183,8 +205,9 @@ def plan_rows(table, country, limits):
         if limits.max_rows and plan.total_rows > limits.max_rows:
             raise IntakeError(f"The file has more than {limits.max_rows:,} data rows; split it or use import_contacts.")
         if len(plan.sample_rows) < SAMPLE_ROWS:
-            plan.sample_rows.append({name: json_safe(cells[i]) if i < len(cells) else None
-                                     for i, name in enumerate(header.names) if name})
+            plan.sample_rows.append(
+                {name: json_safe(cells[i]) if i < len(cells) else None for i, name in enumerate(header.names) if name}
+            )
         fields = reader.read(row, cells)
         if fields is None:
             plan.invalid_rows += 1

@@ -142,14 +142,15 @@ def import_file(upload, request, *, actor, source, new_batch=None, batch_ref=Non
     if dry_run:
         return {**outcome, "jobs_created": 0, "batch_id": None, "jobs_to_create": len(contacts)}
     batch_id = _open_batch(batch, new_batch, account, request, plan)
-    audit = _Audit(upload, account, batch_id, plan, actor, source)
+    audit = _Audit(upload, account, batch_id, plan, actor=actor, source=source)
     documents = job_documents(contacts, account=account, batch_id=batch_id, options=request.options)
     try:
         inserted, already_there = writing.insert_jobs(documents, len(contacts), on_progress)
     except writing.ImportFailed as failure:
         stats = _stats(plan, failure.inserted, 0)
-        writing.fail_import(batch_id, inserted=failure.inserted, estimated_cost=failure.inserted * account.cost_per_job,
-                            stats=stats)
+        writing.fail_import(
+            batch_id, inserted=failure.inserted, estimated_cost=failure.inserted * account.cost_per_job, stats=stats
+        )
         audit.record(stats, failed=True)
         raise IntakeError(
             f"The import stopped after {failure.inserted} of {len(contacts)} jobs ({failure}). The batch {batch_id} "
@@ -216,7 +217,7 @@ def _stats(plan, created, already_there):
 
 
 class _Audit:
-    def __init__(self, upload, account, batch_id, plan, actor, source):
+    def __init__(self, upload, account, batch_id, plan, *, actor, source):
         self.upload, self.account, self.batch_id, self.plan = upload, account, batch_id, plan
         self.actor, self.source = actor, source
 

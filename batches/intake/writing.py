@@ -46,7 +46,9 @@ def start_import(batch_id):
 
 def _already_there(error):
     """A clash on deduplication_key: the job is in the batch from an earlier attempt."""
-    return error.get("code") == DUPLICATE_KEY and "deduplication_key" in str(error.get("keyPattern") or error.get("errmsg"))
+    return error.get("code") == DUPLICATE_KEY and "deduplication_key" in str(
+        error.get("keyPattern") or error.get("errmsg")
+    )
 
 
 def insert_jobs(documents, total, on_progress=None):
@@ -106,8 +108,10 @@ def fail_import(batch_id, *, inserted, estimated_cost, stats):
     try:
         collection(Batch).update_one(
             {"batch_id": batch_id},
-            {"$set": {"import_status": "failed", "import_stats": stats, "updated_at": utc_now()},
-             "$inc": _counters(inserted, estimated_cost)},
+            {
+                "$set": {"import_status": "failed", "import_stats": stats, "updated_at": utc_now()},
+                "$inc": _counters(inserted, estimated_cost),
+            },
         )
     except PyMongoError:
         pass
