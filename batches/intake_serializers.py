@@ -137,7 +137,7 @@ class PreviewSerializer(serializers.Serializer):
     )
     sample_rows = serializers.ListField(child=serializers.DictField(), help_text="At most 5 raw rows")
     detected_columns = serializers.DictField(child=serializers.CharField(), help_text="{header: meaning}")
-    country_format = serializers.ChoiceField(["CL", "AR"])
+    country_format = serializers.CharField(help_text="CL or AR: the numbering plan and national id rules used")
     file_format = serializers.ChoiceField(["xlsx", "xls", "ods", "csv"])
     jobs_to_create = serializers.IntegerField()
     estimated_cost = serializers.FloatField()

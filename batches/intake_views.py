@@ -134,6 +134,7 @@ MULTIPART = "multipart/form-data"
 
 @extend_schema(
     summary="Preview a contact file (writes nothing)",
+    operation_id="batches_excel_preview",
     tags=["intake"],
     request={MULTIPART: PreviewFormSerializer},
     parameters=[OpenApiParameter("account_id", str, description="Alternative to the form field")],
@@ -160,6 +161,7 @@ def excel_preview(request):
 
 @extend_schema(
     summary="Create a campaign from a contact file",
+    operation_id="batches_excel_create",
     tags=["intake"],
     request={MULTIPART: CreateFormSerializer},
     responses={201: CreateResponseSerializer, **WRITE_ERRORS},
@@ -193,6 +195,7 @@ def excel_create(request):
 
 @extend_schema(
     summary="Add a contact file's jobs to a batch",
+    operation_id="batches_upload",
     tags=["intake"],
     parameters=[OpenApiParameter("batch_id", str, OpenApiParameter.PATH, description="ObjectId or batch_id")],
     request={MULTIPART: UploadFormSerializer},
@@ -228,9 +231,10 @@ def batch_upload(request, batch_id):
 
 @extend_schema(
     summary="Create a Chilean or Argentine campaign for a use case",
+    operation_id="batches_country_use_case",
     tags=["intake"],
     parameters=[
-        OpenApiParameter("country", str, OpenApiParameter.PATH, enum=list(COUNTRY_OF_PATH)),
+        OpenApiParameter("country", str, OpenApiParameter.PATH, description="chile or argentina"),
         OpenApiParameter("use_case", str, OpenApiParameter.PATH, enum=list(USE_CASES)),
     ],
     request={MULTIPART: UseCaseFormSerializer},
@@ -277,6 +281,7 @@ def country_use_case(request, country, use_case):
 
 @extend_schema(
     summary="The use cases of the country endpoints",
+    operation_id="use_cases",
     tags=["intake"],
     responses={200: UseCasesSerializer, 401: _error("No or invalid credentials")},
 )
