@@ -106,8 +106,9 @@ def upload_of(data):
     return Upload(uploaded.file, uploaded.name)
 
 
-def created_response(result, batch_name, processing_type, **extra):
+def created_response(result, processing_type, **extra):
     batch = selectors.with_live_counts([selectors.batch_get(result["batch_id"])])[0]
+    batch_name = batch.get("name")
     return Response(
         {
             "success": True,
@@ -189,8 +190,7 @@ def excel_create(request):
         source=AuditSource.API,
         new_batch=batch,
     )
-    stored_name = selectors.batch_get(result["batch_id"], {"name": 1})["name"]
-    return created_response(result, stored_name, data["processing_type"])
+    return created_response(result, data["processing_type"])
 
 
 @extend_schema(
@@ -265,7 +265,6 @@ def country_use_case(request, country, use_case):
     )
     response = created_response(
         result,
-        batch.name,
         "basic",
         use_case=use_case,
         country=code,

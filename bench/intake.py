@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+ACCOUNT = "acc-bench0000001"
 HEADERS = ["RUTS", "Nombre", "Origen Empresa", "Saldo actualizado", "FechaVencimiento", "diasRetraso",
            "Teléfono móvil", "Teléfono Residencial"]  # fmt: skip
 
@@ -108,90 +109,108 @@ def main():
         server.wait()
 
 
-def run(path, rows, uri):
+def setup_django(uri):
     os.environ.update(MONGODB_URI=uri, DJANGO_SETTINGS_MODULE="speechai.settings", MONGODB_NAME="bench_intake")
     import django
 
     django.setup()
     from django.db import connections
 
-    from audit.models import AuditSource
     from batches.indexes import BATCH_INDEXES
-    from batches.intake import writing
-    from batches.intake.account import intake_account
-    from batches.intake.documents import job_documents
-    from batches.intake.errors import Limits
-    from batches.intake.planning import Options
-    from batches.intake.planning import plan_rows
-    from batches.intake.reading import open_table
-    from batches.intake.services import NewBatch, Request, Upload, import_file, preview
     from jobs.indexes import JOB_INDEXES
     from speechai.indexes import ensure_indexes
 
     database = connections["default"]
-    jobs = database.get_collection("jobs")
-    ensure_indexes(jobs, JOB_INDEXES)
+    ensure_indexes(database.get_collection("jobs"), JOB_INDEXES)
     ensure_indexes(database.get_collection("batches"), BATCH_INDEXES)
     database.get_collection("accounts").insert_one(
-        {"account_id": "acc-bench0000001", "status": "active", "country": "CL", "plan_type": "unlimited",
-         "cost_per_minute": 0.15, "cost_per_call_setup": 0.02}
-    )  # fmt: skip
-    limits = Limits.for_command()
-    figures = {}
-    rss_start = current_rss_mb()
+        {"account_id": ACCOUNT, "status": "active", "country": "CL", "plan_type": "unlimited"}
+    )
+    return database.get_collection("jobs")
 
-    with open(path, "rb") as file:
-        count, seconds = timed(lambda: sum(1 for _ in open_table(file, limits).rows))
-    figures["reading"] = (count, seconds)
-    rss_after_read = current_rss_mb()
 
+def measure_reading_and_planning(path, limits, figures):
+    from batches.intake.planning import plan_rows
+    from batches.intake.reading import open_table
+
+    figures["rss_start"] = current_rss_mb()
     with open(path, "rb") as file:
-        plan, seconds = timed(plan_rows, open_table(file, limits), "CL", limits)
-    figures["reading + planning"] = (rows, seconds)
-    account = intake_account("acc-bench0000001")
+        figures["rows_read"], figures["read_s"] = timed(lambda: sum(1 for _ in open_table(file, limits).rows))
+    figures["rss_read"] = current_rss_mb()
+    with open(path, "rb") as file:
+        plan, figures["read_plan_s"] = timed(plan_rows, open_table(file, limits), "CL", limits)
+    return plan
+
+
+def measure_inserts(jobs, plan, figures):
+    """The intake's chunked writer against the floor, on the same prepared documents."""
+    from batches.intake import writing
+    from batches.intake.account import intake_account
+    from batches.intake.documents import job_documents
+    from batches.intake.planning import Options
+
+    account = intake_account(ACCOUNT)
     documents = list(job_documents(plan.contacts, account=account, batch_id="batch-bench", options=Options()))
-    rss_planned = current_rss_mb()
+    figures["rss_planned"] = current_rss_mb()
+    figures["jobs"] = len(documents)
 
     def floor():
         for start in range(0, len(documents), writing.CHUNK):
             jobs.insert_many(documents[start : start + writing.CHUNK], ordered=False)
 
-    def strip_ids():
+    def forget_ids():
         for document in documents:
             document.pop("_id", None)
         jobs.delete_many({})
 
-    _, floor_seconds = timed(floor)
-    strip_ids()
-    _, insert_seconds = timed(writing.insert_jobs, iter(documents), len(documents))
-    _, release_seconds = timed(writing.release_imported_jobs, "batch-bench")
-    strip_ids()
-    del documents, plan
+    _, figures["floor_s"] = timed(floor)
+    forget_ids()
+    _, figures["insert_s"] = timed(writing.insert_jobs, iter(documents), len(documents))
+    _, figures["release_s"] = timed(writing.release_imported_jobs, "batch-bench")
+    forget_ids()
+
+
+def measure_end_to_end(path, limits, figures):
+    from audit.models import AuditSource
+    from batches.intake.services import NewBatch, Request, Upload, import_file, preview
 
     with open(path, "rb") as file:
-        _, preview_seconds = timed(preview, Upload(file, path.name), Request("acc-bench0000001", limits=limits))
+        _, figures["preview_s"] = timed(preview, Upload(file, path.name), Request(ACCOUNT, limits=limits))
     with open(path, "rb") as file:
-        result, import_seconds = timed(
-            import_file, Upload(file, path.name), Request("acc-bench0000001", limits=limits),
+        _, figures["import_s"] = timed(
+            import_file, Upload(file, path.name), Request(ACCOUNT, limits=limits),
             actor="bench", source=AuditSource.COMMAND, new_batch=NewBatch(name="bench"),
         )  # fmt: skip
-    jobs_count = result["jobs_created"]
 
-    read_rate = figures["reading"][0] / figures["reading"][1]
-    plan_seconds = figures["reading + planning"][1] - figures["reading"][1]
-    print(f"file: {path.name}, {path.stat().st_size / 1024**2:.1f} MB, {rows:,} data rows, {jobs_count:,} people/jobs")
-    print(f"reading (calamine, rows streamed):   {read_rate:>10,.0f} rows/s  ({figures['reading'][1]:.2f} s)")
-    print(f"planning (normalise, merge):         {rows / plan_seconds:>10,.0f} rows/s  ({plan_seconds:.2f} s)")
-    print(f"inserting (intake writer, chunks):   {jobs_count / insert_seconds:>10,.0f} jobs/s  ({insert_seconds:.2f} s)")
-    print(f"floor (raw insert_many, same docs):  {jobs_count / floor_seconds:>10,.0f} jobs/s  ({floor_seconds:.2f} s)")
-    print(f"release (one update_many):           {jobs_count / release_seconds:>10,.0f} jobs/s  ({release_seconds:.2f} s)")
-    print(f"insert / floor:                      {floor_seconds / insert_seconds:>10.2f}")
-    print(f"preview end to end (incl. dup check): {preview_seconds:>9.2f} s ({rows / preview_seconds:,.0f} rows/s)")
-    print(f"import end to end (scheduled->pending): {import_seconds:>7.2f} s ({rows / import_seconds:,.0f} rows/s)")
-    print(
-        f"RSS: start {rss_start:.0f} MB, after reading every row {rss_after_read:.0f} MB, "
-        f"with the plan and {jobs_count:,} prepared documents {rss_planned:.0f} MB; peak {peak_rss_mb():.0f} MB"
-    )
+
+def report(path, rows, f):
+    plan_s, jobs = f["read_plan_s"] - f["read_s"], f["jobs"]
+    lines = [
+        f"file: {path.name}, {path.stat().st_size / 1024**2:.1f} MB, {rows:,} data rows, {jobs:,} people/jobs",
+        f"reading (calamine, rows streamed):      {f['rows_read'] / f['read_s']:>9,.0f} rows/s ({f['read_s']:.2f} s)",
+        f"planning (normalise, merge):            {rows / plan_s:>9,.0f} rows/s ({plan_s:.2f} s)",
+        f"inserting (intake writer, scheduled):   {jobs / f['insert_s']:>9,.0f} jobs/s ({f['insert_s']:.2f} s)",
+        f"floor (raw insert_many, same docs):     {jobs / f['floor_s']:>9,.0f} jobs/s ({f['floor_s']:.2f} s)",
+        f"insert / floor:                         {f['floor_s'] / f['insert_s']:>9.2f}",
+        f"release scheduled->pending (1 update):  {jobs / f['release_s']:>9,.0f} jobs/s ({f['release_s']:.2f} s)",
+        f"preview end to end (dup check incl.):   {rows / f['preview_s']:>9,.0f} rows/s ({f['preview_s']:.2f} s)",
+        f"import end to end:                      {rows / f['import_s']:>9,.0f} rows/s ({f['import_s']:.2f} s)",
+        f"RSS: start {f['rss_start']:.0f} MB, after reading every row {f['rss_read']:.0f} MB, with the plan and "
+        f"{jobs:,} prepared documents {f['rss_planned']:.0f} MB; peak {peak_rss_mb():.0f} MB",
+    ]
+    print("\n".join(lines))
+
+
+def run(path, rows, uri):
+    from batches.intake.errors import Limits
+
+    jobs = setup_django(uri)
+    limits, figures = Limits.for_command(), {}
+    plan = measure_reading_and_planning(path, limits, figures)
+    measure_inserts(jobs, plan, figures)
+    del plan
+    measure_end_to_end(path, limits, figures)
+    report(path, rows, figures)
 
 
 if __name__ == "__main__":

@@ -270,3 +270,36 @@ def test_the_account_must_exist_be_active_and_cover_the_cost(operator, account_f
 def test_bad_form_fields_are_400s_naming_the_field(operator, account, fields, text):
     response = create(operator, xlsx_bytes(chilean_rows()), **fields)
     assert response.status_code == 400 and text in response.json()["detail"]
+
+
+def test_a_form_field_over_djangos_memory_limit_is_a_json_413(operator, account):
+    response = create(operator, xlsx_bytes(chilean_rows()), call_settings_json="x" * 3_000_000)
+    assert response.status_code == 413 and response.json()["detail"] == "The form's fields are too large."
+
+
+def test_the_preview_costs_one_account_read_and_one_duplicate_query_per_thousand_people(operator, account, round_trips):
+    rows = [["RUT", "Nombre", "Celular"]]
+    rows += [[f"{n}-{rut_digit(n)}", f"Persona {n}", f"+56 9 {50000000 + n}"] for n in range(10_000_000, 10_001_500)]
+    form = {"file": upload(xlsx_bytes(rows)), "account_id": ACCOUNT}
+    round_trips.reset()
+
+    response = operator.post("/api/v1/batches/excel/preview", form, format="multipart")
+
+    assert response.json()["preview"]["valid_debtors"] == 1500
+    business = [command for command in round_trips.commands if command[1] in ("accounts", "jobs", "batches")]
+    assert business == [("find", "accounts"), ("find", "jobs"), ("find", "jobs")]
+
+
+def test_the_preview_lists_duplicates(operator, account):
+    create(operator, xlsx_bytes(chilean_rows()))
+    form = {"file": upload(xlsx_bytes(chilean_rows())), "account_id": ACCOUNT}
+    preview = operator.post("/api/v1/batches/excel/preview", form, format="multipart").json()["preview"]
+    assert preview["duplicates_found"] == 3 and preview["jobs_to_create"] == 0
+    first = preview["duplicates_preview"][0]
+    assert first["dni"] == "12345678-5" and first["status"] == "pending" and first["batch_id"].startswith("batch-")
+
+
+def rut_digit(number):
+    from stdnum.cl import rut
+
+    return rut.calc_check_digit(str(number))
