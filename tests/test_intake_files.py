@@ -13,7 +13,16 @@ from batches.models import Batch
 from jobs.models import Job
 from speechai.mongo import collection
 from tests.api import make_user, token_client
-from tests.intake_files import ORIGINAL_HEADERS, RUT_A, chilean_rows, csv_bytes, insert_account, upload, xlsx_bytes
+from tests.intake_files import (
+    ORIGINAL_HEADERS,
+    RUT_A,
+    chilean_rows,
+    csv_bytes,
+    insert_account,
+    ods_bytes,
+    upload,
+    xlsx_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +85,12 @@ def test_binary_junk(client):
 def test_a_csv_under_an_xlsx_name_is_read_by_its_content(client):
     response = create(client, csv_bytes(chilean_rows()), "deudores.xlsx")
     assert response.status_code == 201 and response.json()["jobs_created"] == 3
+
+
+def test_an_ods_spreadsheet(client):
+    response = create(client, ods_bytes(chilean_rows()), "deudores.ods")
+    assert response.status_code == 201, response.json()
+    assert response.json()["jobs_created"] == 3
 
 
 def test_a_file_without_the_needed_columns_lists_expected_and_found(client):
