@@ -52,21 +52,25 @@ def phone(value, country, mobile_column=False):
     if not digits:
         raise ValueError("No phone number.")
     number = _parse(text, country)
-    code = str(phonenumbers.country_code_for_region(country))
-    if number is None and not text.startswith("+") and digits.startswith(code):
+    code = phonenumbers.country_code_for_region(country)
+    if number is None and not text.startswith("+") and digits.startswith(str(code)):
         number = _parse("+" + digits, country)
-    if number is None or phonenumbers.region_code_for_number(number) != country:
+    if number is None or number.country_code != code:
         raise ValueError(f"Not a valid {country} phone number.")
+    national = str(number.national_number)
+    if country == "CL":
+        # Chile's plan does not tell mobiles from landlines; its mobiles start with 9.
+        return _e164(number), mobile_column or national.startswith("9")
     kind = phonenumbers.number_type(number)
-    if country == "AR" and mobile_column and kind not in MOBILE_TYPES:
-        national = str(number.national_number)
+    if mobile_column and kind not in MOBILE_TYPES:
         mobile = _parse(f"+549{national}", country)
         if mobile is not None and phonenumbers.number_type(mobile) in MOBILE_TYPES:
-            number, kind = mobile, phonenumbers.number_type(mobile)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    # Chile's plan does not tell mobiles from landlines; its mobiles start with 9.
-    chilean_mobile = country == "CL" and str(number.national_number).startswith("9")
-    return e164, kind == PhoneNumberType.MOBILE or chilean_mobile or (kind in MOBILE_TYPES and mobile_column)
+            return _e164(mobile), True
+    return _e164(number), kind == PhoneNumberType.MOBILE or (kind in MOBILE_TYPES and mobile_column)
+
+
+def _e164(number):
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _parse(text, country):
