@@ -115,3 +115,39 @@ def test_the_same_file_again_with_duplicates_allowed_adds_nothing_twice_to_the_b
 
     assert again.status_code == 200 and again.json()["jobs_added"] == 0
     assert collection(Job).count_documents({"batch_id": created["batch_id"]}) == 1
+
+
+def test_a_batch_cancelled_during_its_import_gets_no_callable_job():
+    from audit.models import AuditSource
+    from batches.intake.planning import Options
+    from batches.intake.services import NewBatch, Request, Upload, import_file
+    from batches.services import cancel_batch
+
+    insert_account()
+    created = {}
+
+    def cancel_after_the_first_chunk(done, total):
+        if not created:
+            created["batch_id"] = collection(Batch).find_one()["batch_id"]
+            cancel_batch(created["batch_id"], actor="supervisora")
+
+    with open_people_file() as file:
+        import_file(
+            Upload(file, "people.xlsx"),
+            Request("acc-a1b2c3d4e5f6", Options()),
+            actor="operadora",
+            source=AuditSource.API,
+            new_batch=NewBatch(name="x"),
+            on_progress=cancel_after_the_first_chunk,
+        )
+
+    batch = collection(Batch).find_one({"batch_id": created["batch_id"]})
+    assert batch["is_active"] is False and batch["cancelled_at"] is not None
+    assert collection(Job).count_documents({"batch_id": created["batch_id"], "status": "pending"}) == 0
+    assert worker_claims() is None
+
+
+def open_people_file():
+    import io
+
+    return io.BytesIO(people_file())

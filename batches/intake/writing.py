@@ -91,14 +91,18 @@ def _counters(inserted, estimated_cost):
 
 def complete_import(batch_id, *, inserted, estimated_cost, stats, is_active=None):
     """Release the jobs, then mark the batch complete (and active as asked
-    when it was created by an import)."""
+    when it was created by an import). A batch cancelled or deleted during
+    the import keeps its new jobs `scheduled`: never called."""
+    live = {"batch_id": batch_id, "cancelled_at": None, "deleted_at": None}
+    batches = collection(Batch)
+    if batches.find_one(live, {"_id": 1}) is None:
+        return 0
     released = release_imported_jobs(batch_id)
     fields = {"import_status": "complete", "import_stats": stats, "updated_at": utc_now()}
     if is_active is not None:
         fields["is_active"] = is_active
-    collection(Batch).update_one(
-        {"batch_id": batch_id},
-        {"$set": fields, "$unset": {"activate_after_import": ""}, "$inc": _counters(inserted, estimated_cost)},
+    batches.update_one(
+        live, {"$set": fields, "$unset": {"activate_after_import": ""}, "$inc": _counters(inserted, estimated_cost)}
     )
     return released
 
