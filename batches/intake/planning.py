@@ -133,6 +133,10 @@ class RowReader:
             self.plan.error(row, self.header.names[self.index[meaning]], raw, str(exc))
             return None, False
 
+    def optional(self, row, cells, meaning, parse, default):
+        """`value` of a column the file may not have (then `default`)."""
+        return self.value(row, cells, meaning, parse) if meaning in self.index else (default, True)
+
     def phones(self, row, cells):
         found = []
         for meaning in ("mobile", "phones", "landline"):
@@ -165,18 +169,10 @@ class RowReader:
             dni, ok = self.value(row, cells, "national_id", lambda raw: normalising.national_id(raw, country))
             if not ok:
                 return None
-        amount, ok_amount = (
-            self.value(row, cells, "debt_amount", normalising.amount) if "debt_amount" in self.index else (0.0, True)
-        )
-        due, ok_due = self.value(row, cells, "due_date", normalising.date) if "due_date" in self.index else (None, True)
-        days, ok_days = (
-            self.value(row, cells, "days_overdue", normalising.whole_number)
-            if "days_overdue" in self.index
-            else (0, True)
-        )
-        coupons, ok_coupons = (
-            self.value(row, cells, "coupons", normalising.whole_number) if "coupons" in self.index else (0, True)
-        )
+        amount, ok_amount = self.optional(row, cells, "debt_amount", normalising.amount, 0.0)
+        due, ok_due = self.optional(row, cells, "due_date", normalising.date, None)
+        days, ok_days = self.optional(row, cells, "days_overdue", normalising.whole_number, 0)
+        coupons, ok_coupons = self.optional(row, cells, "coupons", normalising.whole_number, 0)
         phones = self.phones(row, cells)
         if not phones:
             plan.without_phone += 1
