@@ -5,6 +5,7 @@ import json
 import pytest
 
 from batches.models import Batch
+from batches.services import delete_batch
 from jobs.models import Job
 from speechai.mongo import collection
 from tests.api import make_user, token_client
@@ -181,15 +182,19 @@ def test_upload_adds_jobs_to_an_existing_batch(operator, account):
     assert collection(Batch).find_one({"batch_id": created["batch_id"]})["total_jobs"] == 2
 
 
-def test_upload_into_a_cancelled_batch_is_a_conflict(operator, account):
+@pytest.mark.parametrize(("how", "state"), [("post-cancel", "cancelled"), ("delete", "deleted")])
+def test_upload_into_a_cancelled_or_deleted_batch_is_a_conflict(operator, account, how, state):
     created = create(operator, xlsx_bytes(chilean_rows())).json()
-    operator.post(f"/api/v1/batches/{created['batch_id']}/cancel")
+    if how == "delete":
+        delete_batch(created["batch_id"], actor="supervisora")
+    else:
+        operator.post(f"/api/v1/batches/{created['batch_id']}/cancel")
     response = operator.post(
         f"/api/v1/batches/{created['batch_id']}/upload",
         {"file": upload(xlsx_bytes(chilean_rows()))},
         format="multipart",
     )
-    assert response.status_code == 409 and "cancelled" in response.json()["detail"]
+    assert response.status_code == 409 and f"The batch is {state}" in response.json()["detail"]
 
 
 @pytest.mark.parametrize(("path", "country"), [("chile", "CL"), ("argentina", "AR")])

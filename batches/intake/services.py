@@ -100,11 +100,12 @@ def preview(upload, request):
 
 
 def existing_batch(raw_id):
-    batch = batch_get(raw_id)
+    batch = batch_get(raw_id, include_deleted=True)
     if batch is None or custom_id_of(batch) is None:
         raise IntakeError("Batch not found", status=404)
-    if batch.get("cancelled_at"):
-        raise IntakeError("The batch is cancelled: contacts cannot be added to it.", status=409)
+    for marker, state in (("deleted_at", "deleted"), ("cancelled_at", "cancelled")):
+        if batch.get(marker):
+            raise IntakeError(f"The batch is {state}: contacts cannot be added to it.", status=409)
     return batch
 
 
