@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 
 from audit.models import AuditSource
 from batches import services
+from batches.admin_intake import IntakeAdminMixin
 from batches.models import Batch
 from batches.selectors import NO_JOBS, custom_id_of, job_counts
 from jobs.admin_actions import ReasonForm
@@ -128,7 +129,7 @@ def count_column(name, label, status):
 
 
 @admin.register(Batch)
-class BatchAdmin(admin.ModelAdmin):
+class BatchAdmin(IntakeAdminMixin, admin.ModelAdmin):
     form = BatchAdminForm
     list_display = [
         "batch_id",

@@ -8,6 +8,9 @@ JOB_INDEXES = [
     IndexSpec("account_created", (("account_id", ASC), ("created_at", DESC))),
     IndexSpec("created_id", (("created_at", DESC), ("_id", DESC))),
     IndexSpec("status_reserved_until", (("status", ASC), ("reserved_until", ASC))),
+    # Intake: re-importing a file adds nothing twice; duplicates found per chunk of national ids.
+    *unique_string_field("deduplication_key"),
+    IndexSpec("account_dni_status", (("account_id", ASC), ("contact.dni", ASC), ("status", ASC))),
     # Admin search (jobs/admin.py job_search): each clause of its $or indexed.
     IndexSpec("to_number", (("to_number", ASC),)),
     IndexSpec("contact_dni", (("contact.dni", ASC),)),

@@ -229,3 +229,11 @@ LOGGING = {
 }
 
 AUTHENTICATION_BACKENDS = ["speechai.auth_backends.JoinFreePermissionsBackend"]
+
+# Campaign intake (docs/intake.md): limits of one uploaded contact file.
+INTAKE_MAX_FILE_BYTES = int(os.environ.get("INTAKE_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
+INTAKE_MAX_ROWS = int(os.environ.get("INTAKE_MAX_ROWS", "200000"))
+INTAKE_MAX_JOBS = int(os.environ.get("INTAKE_MAX_JOBS", "50000"))
+INTAKE_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("INTAKE_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024)))
+# Where the admin keeps an uploaded file between its preview and the confirmation.
+INTAKE_UPLOAD_DIR = os.environ.get("INTAKE_UPLOAD_DIR") or None
