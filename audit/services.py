@@ -1,12 +1,19 @@
 """The one writer of the audit log. Called by the services that perform
-operator actions (jobs/services.py, batches/services.py), so that no entry
-point — API, admin or command — can forget it."""
+operator actions (jobs/services.py, batches/services.py, batches/lifecycle.py),
+so that no entry point — API, admin or command — can forget it.
 
-from audit.models import MAX_AUDITED_IDS, AuditEntry
+An action that changes many documents calls `start_action` before its first
+write and `finish_action` after its last: a process killed midway leaves a
+visible entry in state "started". A single-document action calls
+`record_action` once, after the change."""
+
+from django.utils import timezone
+
+from audit.models import MAX_AUDITED_IDS, AuditEntry, AuditState
 from speechai.bson_json import to_json
 
 
-def record_action(
+def _fields(
     action,
     *,
     actor,
@@ -20,16 +27,45 @@ def record_action(
     reason=None,
     details=None,
 ):
+    return {
+        "action": action,
+        "actor": actor,
+        "source": source,
+        "target_ids": [str(i) for i in list(target_ids)[:MAX_AUDITED_IDS]],
+        "filter": to_json(filter) if filter is not None else None,
+        "changed_job_ids": [str(i) for i in list(changed_job_ids)[:MAX_AUDITED_IDS]],
+        "matched": matched,
+        "changed": changed,
+        "skipped": to_json(dict(skipped or {})),
+        "reason": reason,
+        "details": to_json(details or {}),
+    }
+
+
+def record_action(action, **facts):
+    """One completed entry (a single-document action)."""
     return AuditEntry.objects.create(
-        action=action,
-        actor=actor,
-        source=source,
-        target_ids=[str(i) for i in list(target_ids)[:MAX_AUDITED_IDS]],
-        filter=to_json(filter) if filter is not None else None,
-        changed_job_ids=[str(i) for i in list(changed_job_ids)[:MAX_AUDITED_IDS]],
-        matched=matched,
-        changed=changed,
-        skipped=to_json(dict(skipped or {})),
-        reason=reason,
-        details=to_json(details or {}),
+        **_fields(action, **facts), state=AuditState.COMPLETED, completed_at=timezone.now()
     )
+
+
+def start_action(action, **facts):
+    """The entry of a multi-document action, before its first write."""
+    return AuditEntry.objects.create(**_fields(action, **facts), state=AuditState.STARTED)
+
+
+def finish_action(entry, **facts):
+    """Complete a started entry with what the action did (counts, ids)."""
+    fields = _fields(entry.action, actor=entry.actor, source=entry.source, **facts)
+    given = {name: value for name, value in fields.items() if name in _given(facts)}
+    if "details" in given:
+        given["details"] = {**(entry.details or {}), **given["details"]}
+    for name, value in given.items():
+        setattr(entry, name, value)
+    entry.state, entry.completed_at = AuditState.COMPLETED, timezone.now()
+    entry.save(update_fields=[*given, "state", "completed_at"])
+    return entry
+
+
+def _given(facts):
+    return set(facts) - {"actor", "source"}

@@ -5,6 +5,7 @@ import zoneinfo
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from batches.states import FRONTEND_NAMES, LISTABLE, BatchState
 from jobs.serializers import JobListQuerySerializer, PageQuerySerializer, optional, reason_field
 from speechai.serializers import StoredDocumentSerializer
 
@@ -12,6 +13,12 @@ MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 SCALAR_TYPES = (str, int, float, bool, type(None))
+# Extra call_settings keys (beyond the known ones) a worker may read: plain
+# identifiers only (never `$`-prefixed or dotted, which MongoDB reads as
+# operators or paths), a bounded number, bounded strings.
+EXTRA_KEY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_SETTINGS_KEYS = 50
+MAX_SETTING_LENGTH = 1000
 
 
 @functools.cache
@@ -100,12 +107,30 @@ class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
         except serializers.ValidationError as exc:
             errors = exc.detail
         extra = {key: value for key, value in data.items() if key not in self.fields} if isinstance(data, dict) else {}
+        if isinstance(data, dict) and len(data) > MAX_SETTINGS_KEYS:
+            errors["non_field_errors"] = [f"At most {MAX_SETTINGS_KEYS} settings ({len(data)} sent)."]
         for key, value in extra.items():
-            if not isinstance(value, SCALAR_TYPES):
+            if not isinstance(key, str) or not EXTRA_KEY_NAME.match(key):
+                shown = str(key)[:64] + ("..." if len(str(key)) > 64 else "")
+                errors[shown] = [
+                    "Not a valid setting name: letters, digits and _ (not first a digit), at most 64 characters."
+                ]
+            elif not isinstance(value, SCALAR_TYPES):
                 errors[key] = ["Unknown setting; only a string, number, boolean or null is kept."]
+            elif isinstance(value, str) and len(value) > MAX_SETTING_LENGTH:
+                errors[key] = [f"At most {MAX_SETTING_LENGTH} characters."]
         if errors:
             raise serializers.ValidationError(errors)
         return {**validated, **extra}
+
+
+def validate_call_settings(settings):
+    """Validated call_settings (a dict) or a ValidationError naming the
+    offending keys: the rules of the API, for any caller (intake's
+    call_settings_json too)."""
+    serializer = CallSettingsSerializer(data=settings)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class BatchCountsSerializer(serializers.Serializer):
@@ -141,11 +166,37 @@ class BatchSerializer(StoredDocumentSerializer, BatchCountsSerializer):
     completed_at = optional(serializers.DateTimeField)
     cancelled_at = optional(serializers.DateTimeField)
     cancellation_reason = optional(serializers.CharField)
+    status = serializers.ChoiceField(choices=BatchState.choices, help_text="The batch's state, computed")
+
+
+class StateListField(serializers.CharField):
+    """Comma-separated states (not deleted), or the frontend's upper-case names."""
+
+    ALLOWED = [*LISTABLE, *FRONTEND_NAMES]
+
+    def to_internal_value(self, data):
+        names = [name.strip() for name in super().to_internal_value(data).split(",") if name.strip()]
+        unknown = [name for name in names if name not in self.ALLOWED]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown status {', '.join(unknown)}; allowed: {', '.join(self.ALLOWED)}."
+            )
+        return names
 
 
 class BatchListQuerySerializer(PageQuerySerializer):
     account_id = serializers.CharField(required=False, allow_blank=True, help_text="Empty: all accounts")
     is_active = QueryBooleanField(required=False, help_text="true/false, 1/0, yes/no")
+    status = StateListField(
+        required=False,
+        allow_blank=True,
+        help_text="One or several comma-separated states (active, paused, completed, importing, cancelling, "
+        "cancelled) or RUNNING, PAUSED, COMPLETED, CANCELLED, PENDING (importing), ERROR (import failed)",
+    )
+
+    def validate(self, attrs):
+        attrs["statuses"] = attrs.pop("status", None) or None
+        return attrs
 
 
 class BatchCreateSerializer(NullMeansAbsentMixin, serializers.Serializer):
@@ -221,6 +272,12 @@ class BatchCancelledSerializer(serializers.Serializer):
     jobs_cancelled = serializers.IntegerField()
 
 
+class BatchRestoredSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+    jobs_restored = serializers.IntegerField()
+
+
 class BatchDeletedSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     message = serializers.CharField()
@@ -241,10 +298,7 @@ class BatchStatusSerializer(StoredDocumentSerializer, BatchCountsSerializer):
 class BatchSummarySerializer(BatchStatusSerializer):
     name = serializers.CharField(allow_null=True)
     account_id = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(
-        choices=["completed", "paused", "active"],
-        help_text="completed: has jobs, none waiting or in progress; else paused when inactive; else active",
-    )
+    status = serializers.ChoiceField(choices=BatchState.choices, help_text="The batch's state")
     completion_rate = serializers.FloatField(help_text="Share of jobs finished OK (done/completed), 0..100")
     total_cost = serializers.FloatField(allow_null=True)
     total_minutes = serializers.FloatField(allow_null=True)

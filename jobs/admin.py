@@ -10,7 +10,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from audit.models import AuditEntry, AuditSource
-from batches.models import Batch
 from jobs import services
 from jobs.admin_actions import JobActionsMixin
 from jobs.admin_changelist import JobChangeList, JobPaginator, job_search
@@ -201,7 +200,12 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
     def batch_detail(self, obj):
         if not obj.batch_id:
             return "-"
-        batch = Batch.objects.filter(batch_id=obj.batch_id).values("pk", "name").first()
+        batch = (
+            Job._meta.get_field("batch")
+            .related_model.objects.filter(batch_id=obj.batch_id)
+            .values("pk", "name")
+            .first()
+        )
         jobs_url = reverse("admin:jobs_job_changelist") + "?" + urlencode({"batch": obj.batch_id})
         if batch is None:
             return format_html('{} (batch no longer exists) — <a href="{}">its jobs</a>', obj.batch_id, jobs_url)

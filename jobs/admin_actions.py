@@ -11,9 +11,9 @@ from django.template.response import TemplateResponse
 
 from audit.models import AuditSource
 from jobs import services
-from jobs.models import CANCELLABLE_STATUSES, JobStatus
+from jobs.counts import status_counts_phrase
+from jobs.models import CANCELLABLE_STATUSES, JobStatus, status_label
 from jobs.serializers import MAX_REASON_LENGTH
-from jobs.services import status_counts_phrase, status_label
 from speechai.mongo import queryset_filter
 
 # Why an action leaves a job of this status alone (confirmation page, messages).

@@ -13,9 +13,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from pymongo.errors import PyMongoError
 
 from audit.models import AuditSource
+from jobs.counts import status_counts_phrase
 from jobs.models import JobStatus
+from jobs.moves import DEFAULT_CHUNK_SIZE
 from jobs.selectors import job_list_filter
-from jobs.services import DEFAULT_CHUNK_SIZE, status_counts_phrase
 from speechai.exceptions import database_cause
 
 

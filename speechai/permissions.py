@@ -33,6 +33,11 @@ class CanRetryJobs(HasDjangoPermission):
     message = "You do not have permission to retry jobs."
 
 
+class CanRestoreJobs(HasDjangoPermission):
+    required_permission = "jobs.restore_job"
+    message = "You do not have permission to restore jobs."
+
+
 class CanAddBatches(HasDjangoPermission):
     required_permission = "batches.add_batch"
     message = "You do not have permission to create batches."

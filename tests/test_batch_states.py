@@ -7,6 +7,8 @@ import threading
 
 import pytest
 
+from batches.states import batch_state
+from jobs.counts import NO_JOBS
 from tests.api import make_user, token_client
 from tests.batch_helpers import stored_batch
 from tests.factories import insert_batch, insert_jobs
@@ -76,9 +78,6 @@ def test_a_completed_batch_can_be_paused_and_resumed(api):
     ],
 )
 def test_the_state_is_decided_in_order(stored, status):
-    from batches.states import batch_state
-    from batches.counts import NO_JOBS
-
     assert batch_state(stored, NO_JOBS) == status
 
 

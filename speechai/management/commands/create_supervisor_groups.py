@@ -14,6 +14,7 @@ SUPERVISOR_GROUPS = {
         "jobs.change_job",
         "jobs.cancel_job",
         "jobs.retry_job",
+        "jobs.restore_job",
         "batches.view_batch",
         "batches.change_batch",
         "audit.view_auditentry",
@@ -24,7 +25,7 @@ SUPERVISOR_GROUPS = {
 class Command(BaseCommand):
     help = (
         "Create or update the admin groups: 'Supervisors (read-only)' see jobs, batches and the audit log; "
-        "'Operators' also cancel, retry and edit jobs and pause, resume, cancel and edit batches. "
+        "'Operators' also cancel, retry, restore and edit jobs and pause, resume, cancel, restore and edit batches. "
         "Idempotent: a group's permissions are reset to this list."
     )
 

@@ -9,7 +9,7 @@ from bson import Int64, ObjectId
 from django.core.management.base import BaseCommand
 
 from batches.models import Batch
-from batches.services import refresh_batch_counters
+from jobs.counters import counter_drift, repair_counters
 from jobs.models import Job, JobStatus
 from speechai.mongo import collection, utc_now
 
@@ -254,5 +254,5 @@ class Command(BaseCommand):
         if chunk:
             jobs_collection.insert_many(chunk, ordered=False)
             inserted += len(chunk)
-        refresh_batch_counters([batch["batch_id"] for batch in batch_documents])
+        repair_counters(counter_drift([batch["batch_id"] for batch in batch_documents]))
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(batch_documents)} batches, {inserted} jobs."))
