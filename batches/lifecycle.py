@@ -112,7 +112,7 @@ def _move_jobs(document, action, stamp):
     if batch_id is None:
         return None  # a batch without a custom id has no jobs
     if action != "restore":
-        return move_matching(CANCEL, {"batch_id": batch_id}, stamp)
+        return move_matching(CANCEL, {"batch_id": batch_id}, stamp, plan=False)
     # The jobs this batch's cancels/deletes cancelled: by their stamp, or for
     # cancels older than stamps by the batch's reason and time.
     by_stamp = [{"cancel_action_id": {"$in": document.get("cancel_action_ids") or []}}]
@@ -127,7 +127,7 @@ def _move_jobs(document, action, stamp):
             }
         )
     query = {"batch_id": batch_id, "status": JobStatus.CANCELLED.value, "$or": by_stamp}
-    return move_matching(RESTORE, query, stamp, open_batches_only=False)
+    return move_matching(RESTORE, query, stamp, open_batches_only=False, plan=False)
 
 
 def _final_update(document, action, stamp):

@@ -9,6 +9,8 @@ follow by `$inc` of exactly those moves. Auditing is the caller's
 import itertools
 from dataclasses import dataclass, field
 
+from pymongo import UpdateMany
+
 from jobs.counters import CounterDeltas
 from jobs.counts import job_status_counts, status_key
 from jobs.models import Job, batch_collection
@@ -168,6 +170,7 @@ class BulkTransitionResult:
     changed: int = 0
     blocked: int = 0  # eligible, but in a batch still cancelled or deleted (restore)
     changed_ids: list = field(default_factory=list)
+    planned: bool = True  # by_status was counted first
 
     @property
     def matched(self):
@@ -186,7 +189,7 @@ class BulkTransitionResult:
         skipped = {status: n for status, n in self.by_status.items() if status not in self.allowed_statuses}
         if self.blocked:
             skipped[IN_CLOSED_BATCH] = self.blocked
-        if not self.dry_run and self.changed + self.blocked < self.eligible:
+        if self.planned and not self.dry_run and self.changed + self.blocked < self.eligible:
             skipped[CHANGED_CONCURRENTLY] = self.eligible - self.changed - self.blocked
         return skipped
 
@@ -213,18 +216,20 @@ def move_matching(
     chunk_size=DEFAULT_CHUNK_SIZE,
     progress=None,
     open_batches_only=True,
+    plan=True,
 ):
     """Move every job `query` matches (narrowed to `ids`, either form, when
     given) whose status is allowed and `condition` holds.
 
-    First one grouped count per selection (what matches, by status; all a
-    dry run does); then per chunk of `chunk_size` jobs: the next `_id`s (one
-    cursor batch), one conditional update_many that re-checks status and
-    `condition` (a job a worker took meanwhile is left alone), a read-back
-    of the chunk's stamped jobs only when the update did not move them all
-    or a job's from/to status is not known in advance, and one bulk `$inc`
-    of the counters of the chunk's batches. Moved jobs leave the filter, so
-    none is visited twice. `progress(done, total)` after each chunk."""
+    First (unless `plan` is false) one grouped count per selection (what
+    matches, by status; all a dry run does); then per chunk of `chunk_size`
+    jobs: the next `_id`s with their status (one cursor batch), one
+    bulk_write of conditional update_many, one per status seen, that
+    re-check it and `condition` (a job a worker took meanwhile is left
+    alone), a read-back of the chunk's stamped jobs only when some did not
+    move or the to-status depends on the job, and one bulk `$inc` of the
+    counters of the chunk's batches. Moved jobs leave the filter, so none is
+    visited twice. `progress(done, total)` after each chunk."""
     jobs = collection(Job)
     allowed = {"status": {"$in": row.allowed}, **(condition or {})}
     if ids is None:
@@ -232,8 +237,8 @@ def move_matching(
     else:
         selections = [_and(query, any_id_filter(chunk, "job_id")) for chunk in chunked(ids, chunk_size)]
 
-    result = BulkTransitionResult(tuple(row.allowed), dry_run)
-    for selection in selections:
+    result = BulkTransitionResult(tuple(row.allowed), dry_run, planned=plan)
+    for selection in selections if plan else ():
         for status, count in job_status_counts(selection).items():
             result.by_status[status] = result.by_status.get(status, 0) + count
     if dry_run:
@@ -256,11 +261,20 @@ def _move_chunk(row, stamp, chunk, allowed, result, *, open_batches_only):
         chunk = [doc for doc in chunk if doc.get("batch_id") not in closed]
     if not chunk:
         return
-    chunk_ids = [doc["_id"] for doc in chunk]
-    modified = jobs.update_many({"_id": {"$in": chunk_ids}, **allowed}, row.update(stamp)).modified_count
-    if modified == len(chunk) and row.from_field is None and row.to_status is not None:
-        moved = [(doc, row.allowed[0], row.to_status) for doc in chunk]
+    # One update per status seen (one round trip): when all of them match,
+    # every job moved from the status read, and nothing needs reading back.
+    by_status = {}
+    for doc in chunk:
+        by_status.setdefault(doc.get("status"), []).append(doc["_id"])
+    updates = [
+        UpdateMany({**allowed, "_id": {"$in": ids}, "status": status}, row.update(stamp))
+        for status, ids in by_status.items()
+    ]
+    modified = jobs.bulk_write(updates, ordered=False).modified_count
+    if modified == len(chunk) and row.to_status is not None:
+        moved = [(doc, doc.get("status"), row.to_status) for doc in chunk]
     elif modified:
+        chunk_ids = [doc["_id"] for doc in chunk]
         stamped = jobs.find({"_id": {"$in": chunk_ids}, "action_id": stamp.action_id}, PROJECTION)
         moved = [(doc, row.from_status_after(doc), doc.get("status")) for doc in stamped]
     else:
