@@ -166,3 +166,16 @@ def dashboard_stats(*, account_id=None):
         "jobs_today": jobs_today,
         "timestamp": utc_now(),
     }
+
+
+def batch_ids_in_state(state):
+    """The `_id`s of the batches (deleted ones included) in `state`: one find
+    on stored fields, plus for completed/paused/active one aggregation of
+    job counts per STATE_SCAN_CHUNK candidates."""
+    candidates = collection(Batch).find(states_filter([state]), {"_id": 1, "batch_id": 1, "is_active": 1})
+    if BatchState(state) not in LIVE:
+        return [document["_id"] for document in candidates]
+    found = []
+    while chunk := [document for _, document in zip(range(STATE_SCAN_CHUNK), candidates, strict=False)]:
+        found += [batch["_id"] for batch in with_live_counts(chunk) if batch["status"] == state]
+    return found

@@ -78,7 +78,7 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     paginator = JobPaginator
     list_select_related = False
-    actions = ["cancel_selected_jobs", "retry_selected_jobs"]
+    actions = ["cancel_selected_jobs", "retry_selected_jobs", "restore_selected_jobs"]
     fieldsets = [
         (None, {"fields": ["job_id", "object_id", "status_badge", "account_id", "batch_detail", "mode"]}),
         ("Contact", {"fields": ["contact_display", "to_number", "deduplication_key"]}),
@@ -138,6 +138,9 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("jobs.retry_job")
+
+    def has_restore_permission(self, request):
+        return request.user.has_perm("jobs.restore_job")
 
     def get_changelist(self, request, **kwargs):
         return JobChangeList

@@ -1,6 +1,7 @@
 """The jobs admin's bulk actions: the same services as the API and the
-commands, on the whole selection at once ("select all N" included), never
-one update per job."""
+commands (jobs/services.py), on the whole selection at once ("select all N"
+included), never one update per job. Cancel and restore ask first on a
+confirmation page that says how many will and will not change, and why."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -12,7 +13,8 @@ from django.template.response import TemplateResponse
 from audit.models import AuditSource
 from jobs import services
 from jobs.counts import status_counts_phrase
-from jobs.models import CANCELLABLE_STATUSES, JobStatus, status_label
+from jobs.models import JobStatus, status_label
+from jobs.moves import CHANGED_CONCURRENTLY, IN_CLOSED_BATCH
 from jobs.serializers import MAX_REASON_LENGTH
 from speechai.mongo import queryset_filter
 
@@ -24,6 +26,12 @@ NOT_CANCELLABLE_BECAUSE = {
     JobStatus.CANCELLED: "already cancelled",
     JobStatus.SUSPENDED: "suspended jobs are not cancelled",
 }
+NOT_RESTORABLE_BECAUSE = {IN_CLOSED_BATCH: "restore the batch instead"}
+CANCEL_EXPLANATION = 'Cancelling is a soft delete: the jobs stay, with status "cancelled", the reason, who and when.'
+RESTORE_EXPLANATION = (
+    "Each job returns to the status it had when it was cancelled (pending for jobs cancelled before that was "
+    "recorded); a job cancelled while failed stays failed until retried."
+)
 
 
 class ReasonForm(forms.Form):
@@ -33,6 +41,10 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text='Optional; "Cancelled by user" when empty.',
     )
+
+
+class ConfirmForm(forms.Form):
+    pass
 
 
 class JobActionsMixin:
@@ -47,9 +59,6 @@ class JobActionsMixin:
             )
             return HttpResponseRedirect(request.get_full_path())
 
-    # Actions: the same services as the API and the commands, on the whole
-    # selection at once ("select all N" included), never one update per job.
-
     @staticmethod
     def selection(request, queryset):
         """(query, ids) for the services: the ticked ids, or for "select all"
@@ -58,20 +67,44 @@ class JobActionsMixin:
             return queryset_filter(queryset), None
         return {}, request.POST.getlist(ACTION_CHECKBOX_NAME)
 
+    def confirmed_action(self, request, queryset, service, form_class, page):
+        """Show the plan (a dry run) until confirmed, then run `service`."""
+        query, ids = self.selection(request, queryset)
+        if query is None:
+            return None, None
+        actor = request.user.get_username()
+        form = form_class(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            plan = service(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
+            return self.confirmation(request, form, plan, ids, **page), None
+        extra = {"reason": form.cleaned_data["reason"] or None} if "reason" in form.fields else {}
+        return None, service(query, ids=ids, actor=actor, source=AuditSource.ADMIN, **extra)
+
     @admin.action(description="Cancel selected jobs", permissions=["cancel"])
     def cancel_selected_jobs(self, request, queryset):
-        query, ids = self.selection(request, queryset)
-        actor = request.user.get_username()
-        if query is None:
-            return None
-        form = ReasonForm(request.POST if "confirm" in request.POST else None)
-        if not form.is_valid():
-            plan = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
-            return self.cancel_confirmation(request, form, plan, ids)
-        reason = form.cleaned_data["reason"] or None
-        result = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, reason=reason)
-        self.report(request, result, "Cancelled", "not cancelled")
-        return None
+        page = {
+            "verb": "cancel",
+            "past": "cancelled",
+            "why": NOT_CANCELLABLE_BECAUSE,
+            "explanation": CANCEL_EXPLANATION,
+        }
+        response, result = self.confirmed_action(request, queryset, services.cancel_jobs_matching, ReasonForm, page)
+        if result is not None:
+            self.report(request, result, "Cancelled", "not cancelled")
+        return response
+
+    @admin.action(description="Restore selected cancelled jobs", permissions=["restore"])
+    def restore_selected_jobs(self, request, queryset):
+        page = {
+            "verb": "restore",
+            "past": "restored",
+            "why": NOT_RESTORABLE_BECAUSE,
+            "explanation": RESTORE_EXPLANATION,
+        }
+        response, result = self.confirmed_action(request, queryset, services.restore_jobs_matching, ConfirmForm, page)
+        if result is not None:
+            self.report(request, result, "Restored", "not restored (only cancelled jobs of open batches are)")
+        return response
 
     @admin.action(description="Retry selected failed jobs", permissions=["retry"])
     def retry_selected_jobs(self, request, queryset):
@@ -90,24 +123,29 @@ class JobActionsMixin:
             message += f" Skipped, {not_done}: {status_counts_phrase(result.skipped)}."
         self.message_user(request, message, messages.SUCCESS if result.changed else messages.WARNING)
 
-    def cancel_confirmation(self, request, form, plan, ids):
+    def confirmation(self, request, form, plan, ids, *, verb, past, why, explanation):
         will_not = [
-            (status_label(status), count, NOT_CANCELLABLE_BECAUSE.get(status, "status does not allow it"))
+            (status_label(status), count, why.get(status, "status does not allow it"))
             for status, count in sorted(plan.skipped.items(), key=str)
+            if status != CHANGED_CONCURRENTLY
         ]
-        will = [(status_label(s), plan.by_status[str(s)]) for s in CANCELLABLE_STATUSES if plan.by_status.get(str(s))]
+        will = [(status_label(s), plan.by_status[s]) for s in plan.allowed_statuses if plan.by_status.get(s)]
         context = {
             **self.admin_site.each_context(request),
-            "title": "Cancel jobs",
+            "title": f"{verb.capitalize()} jobs",
             "opts": self.model._meta,
             "media": self.media,
             "form": form,
             "plan": plan,
-            "will_cancel": will,
-            "will_not_cancel": will_not,
-            "will_not_cancel_count": plan.matched - plan.eligible,
+            "verb": verb,
+            "past": past,
+            "action": f"{verb}_selected_jobs",
+            "explanation": explanation,
+            "will": will,
+            "will_not": will_not,
+            "will_not_count": plan.matched - plan.eligible,
             "select_across": ids is None,
             "selected_ids": request.POST.getlist(ACTION_CHECKBOX_NAME),
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/jobs/job/cancel_selected_confirmation.html", context)
+        return TemplateResponse(request, "admin/jobs/job/transition_confirmation.html", context)

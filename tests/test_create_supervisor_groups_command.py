@@ -42,6 +42,7 @@ def test_creates_both_groups_idempotently():
         "cancel_job",
         "change_batch",
         "change_job",
+        "restore_job",
         "retry_job",
         "view_auditentry",
         "view_batch",
