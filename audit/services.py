@@ -54,15 +54,16 @@ def start_action(action, **facts):
     return AuditEntry.objects.create(**_fields(action, **facts), state=AuditState.STARTED)
 
 
-def finish_action(entry, **facts):
-    """Complete a started entry with what the action did (counts, ids)."""
+def finish_action(entry, *, state=AuditState.COMPLETED, **facts):
+    """Complete a started entry with what the action did (counts, ids);
+    `state=AuditState.FAILED` when it was refused before changing anything."""
     fields = _fields(entry.action, actor=entry.actor, source=entry.source, **facts)
     given = {name: value for name, value in fields.items() if name in _given(facts)}
     if "details" in given:
         given["details"] = {**(entry.details or {}), **given["details"]}
     for name, value in given.items():
         setattr(entry, name, value)
-    entry.state, entry.completed_at = AuditState.COMPLETED, timezone.now()
+    entry.state, entry.completed_at = state, timezone.now()
     entry.save(update_fields=[*given, "state", "completed_at"])
     return entry
 

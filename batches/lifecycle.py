@@ -23,7 +23,7 @@ as started before step 1 and completed after step 3."""
 
 import datetime
 
-from audit.models import AuditAction, AuditSource
+from audit.models import AuditAction, AuditSource, AuditState
 from audit.services import finish_action, record_action, start_action
 from batches.models import Batch
 from batches.selectors import batch_get, custom_id_of
@@ -94,7 +94,8 @@ def _run(raw_id, action, *, actor, source, reason=None, include_deleted=False):
     try:
         _claim(document, action, stamp)
     except (BatchNotFound, BatchStateConflict) as refused:
-        finish_action(entry, matched=0 if isinstance(refused, BatchNotFound) else 1, details={"refused": str(refused)})
+        found = not isinstance(refused, BatchNotFound)
+        finish_action(entry, state=AuditState.FAILED, matched=int(found), details={"refused": str(refused)})
         raise
     result = _move_jobs(document, action, stamp)
     _finish(document, stamp, _final_update(document, action, stamp))
