@@ -3,7 +3,7 @@ live job counts by status (one grouped aggregation per page), links to each
 batch's jobs, and the actions of batches/admin_actions.py."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
 from django.urls import reverse
@@ -197,7 +197,10 @@ class BatchAdmin(BatchActionsMixin, admin.ModelAdmin):
         the API (pause/resume included): never a full save()."""
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         if changes:
-            services.update_batch(str(obj.pk), changes, actor=request.user.get_username(), source=AuditSource.ADMIN)
+            try:
+                services.update_batch(str(obj.pk), changes, actor=request.user.get_username(), source=AuditSource.ADMIN)
+            except (services.BatchStateConflict, services.BatchNotFound) as refused:
+                self.message_user(request, f"Nothing saved: {refused}.", messages.ERROR)
 
     @admin.display(description="State")
     def state(self, batch):

@@ -5,6 +5,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from batches import lifecycle, selectors, services
+from batches.permissions import CanAddBatches, CanChangeBatches, CanDeleteBatches
 from batches.serializers import (
     BatchCancelledSerializer,
     BatchCreatedSerializer,
@@ -27,10 +28,10 @@ from batches.states import batch_state
 from jobs import selectors as job_selectors
 from jobs.counts import NO_JOBS
 from jobs.serializers import JobSerializer
-from jobs.views import AUTH_ERRORS, BAD_REQUEST, READ_AUTH_ERRORS, actor_name
+from speechai.authentication import actor_name
 from speechai.exceptions import Conflict
-from speechai.permissions import CanAddBatches, CanChangeBatches, CanDeleteBatches, IsAuthenticatedOrOpenAPI
-from speechai.serializers import ConflictSerializer, ErrorSerializer
+from speechai.permissions import IsAuthenticatedOrOpenAPI
+from speechai.serializers import AUTH_ERRORS, BAD_REQUEST, READ_AUTH_ERRORS, ConflictSerializer, ErrorSerializer
 
 BATCH_ID_PARAMETER = OpenApiParameter(
     "batch_id", str, OpenApiParameter.PATH, description="The batch's 24-hex ObjectId or its custom batch_id"

@@ -10,26 +10,12 @@ chunked), release_scheduled_jobs (intake), update_job."""
 from audit.models import AuditAction, AuditSource
 from audit.services import finish_action, record_action, start_action
 from jobs.models import Job, JobStatus
-from jobs.moves import (
-    CHANGED_CONCURRENTLY,
-    DEFAULT_CHUNK_SIZE,
-    BulkTransitionResult,
-    JobNotFound,
-    JobStatusConflict,
-    move_ids,
-    move_matching,
-    move_one,
-)
+from jobs.moves import JobNotFound, JobStatusConflict, move_ids, move_matching, move_one
 from jobs.transitions import CANCEL, RELEASE_IMPORT, RELEASE_STALE, RESTORE, RETRY, Stamp
 from speechai.mongo import collection, utc_now
 
-__all__ = [
-    "CHANGED_CONCURRENTLY",
-    "DEFAULT_CHUNK_SIZE",
-    "BulkTransitionResult",
-    "JobNotFound",
-    "JobStatusConflict",
-]
+# The errors of the single-job actions, for their callers (views, admin).
+__all__ = ["JobNotFound", "JobStatusConflict"]
 
 
 def _move_one_audited(row, raw_id, *, actor, source, reason=None):

@@ -5,6 +5,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from jobs import selectors, services
+from jobs.permissions import CanCancelJobs, CanRestoreJobs, CanRetryJobs
 from jobs.serializers import (
     BulkCancelJobsSerializer,
     BulkCancelResultSerializer,
@@ -15,31 +16,23 @@ from jobs.serializers import (
     JobSerializer,
     RestoredSerializer,
 )
+from speechai.authentication import actor_name
 from speechai.exceptions import Conflict
-from speechai.permissions import CanCancelJobs, CanRestoreJobs, CanRetryJobs, IsAuthenticatedOrOpenAPI
+from speechai.permissions import IsAuthenticatedOrOpenAPI
 from speechai.serializers import (
+    AUTH_ERRORS,
+    BAD_REQUEST,
+    READ_AUTH_ERRORS,
     ActionResultSerializer,
     ConflictSerializer,
     ErrorSerializer,
-    ValidationErrorSerializer,
 )
 
 JOB_ID_PARAMETER = OpenApiParameter(
     "job_id", str, OpenApiParameter.PATH, description="The job's 24-hex ObjectId or its custom job_id"
 )
-READ_AUTH_ERRORS = {401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials")}
-AUTH_ERRORS = {
-    **READ_AUTH_ERRORS,
-    403: OpenApiResponse(ErrorSerializer, description="Missing permission"),
-}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Job not found")}
-BAD_REQUEST = {400: OpenApiResponse(ValidationErrorSerializer, description="Invalid input, fields named")}
 CONFLICT = {409: OpenApiResponse(ConflictSerializer, description="The job's status does not allow the action")}
-
-
-def actor_name(request):
-    user = request.user
-    return user.get_username() if user and user.is_authenticated else "anonymous"
 
 
 def job_action(request, job_id, service, message, **kwargs):

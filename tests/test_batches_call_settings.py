@@ -1,4 +1,4 @@
-"""call_settings as data-model.md tables them, on PATCH and POST /batches."""
+"""call_settings as docs/data-model.md tables them, on PATCH and POST /batches."""
 
 import pytest
 
@@ -191,7 +191,7 @@ def test_fifty_short_extra_keys_are_kept(api):
 
 
 def test_the_validator_is_reusable_outside_a_request():
-    from batches.serializers import validate_call_settings
+    from batches.call_settings import validate_call_settings
 
     assert validate_call_settings({"ring_timeout": 30, "note": "x"}) == {"ring_timeout": 30, "note": "x"}
     with pytest.raises(Exception, match=r"\$where"):
