@@ -1,5 +1,6 @@
-"""The jobs admin's bulk actions: the same services as the API and the
-commands (jobs/services.py), on the whole selection at once ("select all N"
+"""The jobs admin's bulk actions: the same services as the commands
+(jobs/services.py `*_matching`, which apply the rows of jobs/transitions.py
+the API applies too), on the whole selection at once ("select all N"
 included), never one update per job. Cancel and restore ask first on a
 confirmation page that says how many will and will not change, and why."""
 

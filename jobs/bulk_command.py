@@ -1,7 +1,9 @@
 """What the bulk job commands (cancel_jobs, retry_jobs, release_stale_jobs)
 share: the selection options, the plan shown before anything changes, the
 confirmation prompt, progress, and clear errors. The work itself is the
-same service the API and the admin call (jobs/services.py), audited there."""
+same service the admin's "select all" calls (jobs/services.py `*_matching`,
+audited there), which applies the same rows of jobs/transitions.py as the
+API's single and bulk actions."""
 
 import datetime
 import getpass
