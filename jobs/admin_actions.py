@@ -15,7 +15,7 @@ from audit.models import AuditSource
 from jobs import services
 from jobs.counts import status_counts_phrase
 from jobs.models import JobStatus, status_label
-from jobs.moves import CHANGED_CONCURRENTLY, IN_CLOSED_BATCH
+from jobs.outcomes import CHANGED_CONCURRENTLY, IN_CLOSED_BATCH
 from jobs.serializers import MAX_REASON_LENGTH
 from speechai.mongo import queryset_filter
 

@@ -7,20 +7,19 @@ follow by `$inc` of exactly those moves. Auditing is the caller's
 (jobs/services.py, batches/lifecycle.py)."""
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pymongo import UpdateMany
 
 from jobs.counters import CounterDeltas
-from jobs.counts import job_status_counts, status_key
+from jobs.counts import job_status_counts
 from jobs.models import Job, batch_collection
+from jobs.outcomes import BulkTransitionResult, IdsOutcome
 from speechai.mongo import any_id_filter, collection, id_filters
 
 # Jobs per round trip in bulk actions: big enough to be fast, small enough
 # for a progress display and for commands of modest size.
 DEFAULT_CHUNK_SIZE = 1000
-CHANGED_CONCURRENTLY = "changed concurrently"
-IN_CLOSED_BATCH = "batch cancelled or deleted"
 # A single move re-reads and retries when the job changed between its read and its update.
 RACE_RETRIES = 3
 PROJECTION = {"_id": 1, "job_id": 1, "status": 1, "batch_id": 1, "status_before_cancel": 1, "action_id": 1}
@@ -108,23 +107,6 @@ def match_ids(raw_ids, documents):
     }
 
 
-@dataclass
-class IdsOutcome:
-    moved: list = field(default_factory=list)  # raw ids as sent
-    not_found: list = field(default_factory=list)
-    refused: list = field(default_factory=list)  # [{"id": ..., "status": ...}]
-    matched: int = 0
-    moved_job_ids: list = field(default_factory=list)  # their _ids
-
-    @property
-    def skipped(self):
-        counts = {}
-        for item in self.refused:
-            key = status_key(item["status"])
-            counts[key] = counts.get(key, 0) + 1
-        return counts
-
-
 def move_ids(row, raw_ids, stamp):
     """Move the jobs named (either id form) in a bounded number of round
     trips whatever their number: one find, one conditional update_many, one
@@ -158,40 +140,6 @@ def move_ids(row, raw_ids, stamp):
             outcome.refused.append({"id": raw_id, "status": current.get("status")})
     deltas.write()
     return outcome
-
-
-@dataclass
-class BulkTransitionResult:
-    """What a bulk action matched, changed, and skipped by status."""
-
-    allowed_statuses: tuple
-    dry_run: bool
-    by_status: dict = field(default_factory=dict)  # matched jobs per status when the action started
-    changed: int = 0
-    blocked: int = 0  # eligible, but in a batch still cancelled or deleted (restore)
-    changed_ids: list = field(default_factory=list)
-    planned: bool = True  # by_status was counted first
-
-    @property
-    def matched(self):
-        return sum(self.by_status.values())
-
-    @property
-    def eligible(self):
-        """Matched jobs whose status allows the action."""
-        return sum(count for status, count in self.by_status.items() if status in self.allowed_statuses)
-
-    @property
-    def skipped(self):
-        """{status: count} of matched jobs left unchanged; eligible ones in a
-        closed batch count under IN_CLOSED_BATCH, and those changed by someone
-        else meanwhile (a worker claimed them) under CHANGED_CONCURRENTLY."""
-        skipped = {status: n for status, n in self.by_status.items() if status not in self.allowed_statuses}
-        if self.blocked:
-            skipped[IN_CLOSED_BATCH] = self.blocked
-        if self.planned and not self.dry_run and self.changed + self.blocked < self.eligible:
-            skipped[CHANGED_CONCURRENTLY] = self.eligible - self.changed - self.blocked
-        return skipped
 
 
 def chunked(iterable, size):
@@ -242,6 +190,8 @@ def move_matching(
         for status, count in job_status_counts(selection).items():
             result.by_status[status] = result.by_status.get(status, 0) + count
     if dry_run:
+        if row.needs_open_batch and open_batches_only:
+            result.blocked = sum(_in_closed_batches(_and(selection, allowed)) for selection in selections)
         return result
 
     for selection in selections:
@@ -251,6 +201,14 @@ def move_matching(
             if progress is not None:
                 progress(result.changed, result.eligible)
     return result
+
+
+def _in_closed_batches(query):
+    """How many jobs `query` matches in batches still cancelled or deleted:
+    one aggregation grouped by batch, one read of those batches."""
+    rows = collection(Job).aggregate([{"$match": query}, {"$group": {"_id": "$batch_id", "jobs": {"$sum": 1}}}])
+    by_batch = {row["_id"]: row["jobs"] for row in rows if isinstance(row["_id"], str)}
+    return sum(by_batch[batch_id] for batch_id in closed_batches(by_batch))
 
 
 def _move_chunk(row, stamp, chunk, allowed, result, *, open_batches_only):

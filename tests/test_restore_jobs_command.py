@@ -45,8 +45,10 @@ def test_jobs_of_a_cancelled_batch_are_left_for_the_batch_restore():
     closed = insert_batch(cancelled_at=datetime.datetime(2025, 10, 30))
     jobs = insert_jobs(2, batch_id=closed["batch_id"], status="cancelled")
 
+    dry = run("restore_jobs", "--batch", closed["batch_id"], "--status", "cancelled", "--dry-run")
     out = run("restore_jobs", "--batch", closed["batch_id"], "--status", "cancelled", "--yes")
 
-    assert "Restored 0 of 2 matched jobs." in out
+    assert "Will not restore: 2 (batch cancelled or deleted 2" in dry
+    assert "Nothing to restore." in out
     assert "batch cancelled or deleted 2" in out
     assert statuses(jobs) == ["cancelled"] * 2
