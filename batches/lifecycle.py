@@ -49,7 +49,8 @@ AUDIT_ACTIONS = {
 def _claim(document, action, stamp):
     """Step 1; returns the batch as it was, or raises BatchStateConflict."""
     closing = document.get("closing")
-    if isinstance(closing, dict) and closing.get("started_at") and closing["started_at"] > stamp.now - CLOSING_LEASE:
+    started = closing.get("started_at") if isinstance(closing, dict) else None
+    if isinstance(started, datetime.datetime) and started > stamp.now - CLOSING_LEASE:
         raise BatchStateConflict(VERBS[action], current_state(document))
     # Taking over an interrupted action only if its claim is still the one we saw.
     seen = {"closing.action_id": closing.get("action_id")} if isinstance(closing, dict) else {"closing": None}

@@ -112,7 +112,20 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
             },
         ),
         ("Payment promise", {"fields": ["fecha_pago_cliente", "monto_pago_cliente"]}),
-        ("Cancellation", {"fields": ["cancellation_reason", "cancelled_at", "cancelled_by"]}),
+        (
+            "Cancellation and restore",
+            {
+                "fields": [
+                    "cancellation_reason",
+                    "cancelled_at",
+                    "cancelled_by",
+                    "status_before_cancel",
+                    "restored_at",
+                    "restored_by",
+                    "action_id",
+                ]
+            },
+        ),
         ("Audit log", {"fields": ["audit_history"]}),
     ]
 
