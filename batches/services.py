@@ -97,7 +97,7 @@ def current_state(document):
     return stored_state(document) or with_live_counts([document])[0]["status"]
 
 
-def conditional_update(raw_id, verb, update, audit, *, include_deleted=False, extra_filter=None):
+def conditional_update(raw_id, verb, update, audit, *, include_deleted=False):
     """Apply `update` to the batch named by either id form if its state
     allows `verb`: a read to resolve the id, then one update_one whose
     filter carries the allowed states (index-served by `_id`). Returns the
@@ -106,7 +106,7 @@ def conditional_update(raw_id, verb, update, audit, *, include_deleted=False, ex
     if document is None:
         audit(found=False)
         raise BatchNotFound(raw_id)
-    condition = {"_id": document["_id"], **(extra_filter or {}), **allowed_filter(verb)}
+    condition = {"_id": document["_id"], **allowed_filter(verb)}
     if not collection(Batch).update_one(condition, update).matched_count:
         now = collection(Batch).find_one({"_id": document["_id"]})
         if now is None or (not include_deleted and now.get("deleted_at") is not None):
