@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Account
 from accounts.serializers import MAX_AMOUNT
-from batches.serializers import time_zone_names
+from batches.call_settings import time_zone_names
 
 # What an operator edits in the change form; balances move by top-up only,
 # status by the suspend/activate actions.

@@ -6,18 +6,19 @@ import re
 from accounts import balances
 from accounts.models import Account, PlanType, Transaction, TransactionType
 from batches.models import Batch
-from batches.selectors import NOT_DELETED, percentage, tally
+from batches.selectors import NOT_DELETED, percentage
+from batches.states import BatchState, allowed_filter, batch_state
+from jobs.counts import counts_from_statuses, tally
 from jobs.models import FINISHED_OK_STATUSES, Job, JobStatus
 from speechai.mongo import NEWEST_FIRST, collection, find_by_any_id
 
-WAITING_STATUSES = (JobStatus.PENDING, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS)
 TOPUP_TYPES = {TransactionType.TOPUP_CREDITS: "total_topups", TransactionType.TOPUP_MINUTES: "total_minutes_topped_up"}
 
 
 def active_batches_filter(account_ids):
     """The batches the workers are calling for these accounts (custom ids):
-    active, neither cancelled nor deleted. What suspension pauses."""
-    return {"account_id": {"$in": list(account_ids)}, "is_active": True, "cancelled_at": None, **NOT_DELETED}
+    switched on, in a state that can be paused. What suspension pauses."""
+    return {**allowed_filter("paused"), "account_id": {"$in": list(account_ids)}, "is_active": True}
 
 
 def custom_id_of(account):
@@ -55,26 +56,14 @@ def active_batch_counts(account_ids):
     return {row["_id"]: row["batches"] for row in collection(Batch).aggregate(pipeline, batchSize=len(ids) + 1)}
 
 
-def batch_state(batch, waiting_jobs, total_jobs):
-    """The state of a batch in the account's stats (the batch states of
-    docs/api.md; deleted batches are not counted)."""
-    if batch.get("cancelled_at"):
-        return "cancelled"
-    if batch.get("import_status") in ("importing", "failed"):
-        return "importing"
-    if total_jobs and not waiting_jobs:
-        return "completed"
-    return "active" if batch.get("is_active") is True else "paused"
-
-
 def account_activity(account_id):
     """The account's batches by state and its jobs by status: one find on
     `batches`, one grouped aggregation on `jobs`."""
-    batches = {"total": 0, "active": 0, "paused": 0, "completed": 0, "cancelled": 0, "importing": 0}
+    batches = {"total": 0, **{state.value: 0 for state in BatchState if state != BatchState.DELETED}}
     jobs_by_status = {}
     if account_id is None:
         return batches, {"total": 0}, 0.0
-    per_batch = {}  # batch_id -> [waiting jobs, all jobs]
+    statuses_of_batch = {}  # batch_id -> {status: jobs}
     pipeline = [
         {"$match": {"account_id": account_id}},
         {"$group": {"_id": {"batch_id": "$batch_id", "status": "$status"}, "jobs": {"$sum": 1}}},
@@ -82,15 +71,12 @@ def account_activity(account_id):
     for row in collection(Job).aggregate(pipeline):
         status, jobs = row["_id"].get("status"), row["jobs"]
         tally(jobs_by_status, status, jobs)
-        counts = per_batch.setdefault(row["_id"].get("batch_id"), [0, 0])
-        counts[0] += jobs if status in WAITING_STATUSES else 0
-        counts[1] += jobs
-    projection = {"batch_id": 1, "is_active": 1, "cancelled_at": 1, "import_status": 1}
-    for batch in collection(Batch).find({"account_id": account_id, **NOT_DELETED}, projection):
+        tally(statuses_of_batch.setdefault(row["_id"].get("batch_id"), {}), status, jobs)
+    for batch in collection(Batch).find({"account_id": account_id, **NOT_DELETED}):
         batch_id = batch.get("batch_id")
-        waiting, total = per_batch.get(batch_id, [0, 0]) if isinstance(batch_id, str) else (0, 0)
+        statuses = statuses_of_batch.get(batch_id, {}) if isinstance(batch_id, str) else {}
         batches["total"] += 1
-        batches[batch_state(batch, waiting, total)] += 1
+        batches[batch_state(batch, counts_from_statuses(statuses))] += 1
     jobs = {"total": sum(jobs_by_status.values())}
     jobs.update({str(status): jobs_by_status.get(str(status), 0) for status in JobStatus})
     finished = sum(jobs[str(status)] for status in FINISHED_OK_STATUSES)

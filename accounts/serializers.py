@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from accounts.balances import derived_values
 from accounts.models import AccountStatus, Country, PlanType, TransactionType
-from batches.serializers import NullMeansAbsentMixin, NumberField, TimeZoneField
+from batches.call_settings import NullMeansAbsentMixin, NumberField, TimeZoneField
 from jobs.serializers import PageQuerySerializer, optional
 from speechai.serializers import StoredDocumentSerializer
 

@@ -1,6 +1,11 @@
 """The one writer of the audit log. Called by the services that perform
-operator actions (jobs/services.py, batches/services.py), so that no entry
-point — API, admin or command — can forget it."""
+operator actions (jobs/services.py, batches/services.py, batches/lifecycle.py),
+so that no entry point — API, admin or command — can forget it.
+
+An action that changes many documents calls `start_action` before its first
+write and `finish_action` after its last: a process killed midway leaves a
+visible entry in state "started". A single-document action calls
+`record_action` once, after the change."""
 
 from django.utils import timezone
 
@@ -8,7 +13,7 @@ from audit.models import MAX_AUDITED_IDS, AuditEntry, AuditState
 from speechai.bson_json import to_json
 
 
-def record_action(
+def _fields(
     action,
     *,
     actor,
@@ -21,29 +26,47 @@ def record_action(
     skipped=None,
     reason=None,
     details=None,
-    started=False,
 ):
-    """One entry; `started=True` for an action recorded before it runs,
-    closed by finish_action."""
+    return {
+        "action": action,
+        "actor": actor,
+        "source": source,
+        "target_ids": [str(i) for i in list(target_ids)[:MAX_AUDITED_IDS]],
+        "filter": to_json(filter) if filter is not None else None,
+        "changed_job_ids": [str(i) for i in list(changed_job_ids)[:MAX_AUDITED_IDS]],
+        "matched": matched,
+        "changed": changed,
+        "skipped": to_json(dict(skipped or {})),
+        "reason": reason,
+        "details": to_json(details or {}),
+    }
+
+
+def record_action(action, **facts):
+    """One completed entry (a single-document action)."""
     return AuditEntry.objects.create(
-        state=AuditState.STARTED if started else AuditState.COMPLETED,
-        action=action,
-        actor=actor,
-        source=source,
-        target_ids=[str(i) for i in list(target_ids)[:MAX_AUDITED_IDS]],
-        filter=to_json(filter) if filter is not None else None,
-        changed_job_ids=[str(i) for i in list(changed_job_ids)[:MAX_AUDITED_IDS]],
-        matched=matched,
-        changed=changed,
-        skipped=to_json(dict(skipped or {})),
-        reason=reason,
-        details=to_json(details or {}),
+        **_fields(action, **facts), state=AuditState.COMPLETED, completed_at=timezone.now()
     )
 
 
-def finish_action(entry, *, matched=0, changed=0, state=AuditState.COMPLETED):
-    """Close an entry recorded with `started=True`: its counts and state,
-    one targeted update."""
-    AuditEntry.objects.filter(pk=entry.pk).update(
-        state=state, completed_at=timezone.now(), matched=matched, changed=changed
-    )
+def start_action(action, **facts):
+    """The entry of a multi-document action, before its first write."""
+    return AuditEntry.objects.create(**_fields(action, **facts), state=AuditState.STARTED)
+
+
+def finish_action(entry, *, state=AuditState.COMPLETED, **facts):
+    """Complete a started entry with what the action did (counts, ids);
+    `state=AuditState.FAILED` when it was refused before changing anything."""
+    fields = _fields(entry.action, actor=entry.actor, source=entry.source, **facts)
+    given = {name: value for name, value in fields.items() if name in _given(facts)}
+    if "details" in given:
+        given["details"] = {**(entry.details or {}), **given["details"]}
+    for name, value in given.items():
+        setattr(entry, name, value)
+    entry.state, entry.completed_at = state, timezone.now()
+    entry.save(update_fields=[*given, "state", "completed_at"])
+    return entry
+
+
+def _given(facts):
+    return set(facts) - {"actor", "source"}

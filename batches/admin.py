@@ -1,23 +1,23 @@
-"""The supervisors' view of `batches` (campaigns): state, live job counts by
-status (one grouped aggregation per page), links to each batch's jobs, and
-pause / resume / cancel through batches/services.py (audited there)."""
+"""The supervisors' view of `batches` (campaigns): state (batches/states.py),
+live job counts by status (one grouped aggregation per page), links to each
+batch's jobs, and the actions of batches/admin_actions.py."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from audit.models import AuditSource
 from batches import services
+from batches.admin_actions import BatchActionsMixin
 from batches.admin_intake import IntakeAdminMixin
 from batches.models import Batch
-from batches.selectors import NO_JOBS, custom_id_of, job_counts
-from jobs.admin_actions import ReasonForm
+from batches.selectors import batch_ids_in_state, custom_id_of
+from batches.states import BatchState, batch_state
+from jobs.counts import NO_JOBS, job_counts
 from speechai.admin_display import badge, pretty
 from speechai.mongo import collection, object_id_or_none
 
@@ -55,32 +55,37 @@ def jobs_url(batch_id, status=None):
     return reverse("admin:jobs_job_changelist") + "?" + urlencode(query)
 
 
-def state_of(batch):
-    if batch.deleted_at:
-        return "Deleted", "#6b7280"
-    if batch.cancelled_at:
-        return "Cancelled", "#6b7280"
-    if batch.is_active is False:
-        return "Paused", "#d97706"
-    return "Active", "#16a34a"
+STATE_COLOURS = {
+    BatchState.ACTIVE: "#16a34a",
+    BatchState.PAUSED: "#d97706",
+    BatchState.COMPLETED: "#2563eb",
+    BatchState.IMPORTING: "#7c3aed",
+}
+
+
+def state_of(batch, counts):
+    """(label, colour) of a Batch instance's state."""
+    document = {
+        "deleted_at": batch.deleted_at,
+        "cancelled_at": batch.cancelled_at,
+        "is_active": batch.is_active,
+        "import_status": getattr(batch, "import_status", None),
+        "closing": getattr(batch, "closing", None),
+    }
+    state = batch_state(document, counts)
+    return BatchState(state).label, STATE_COLOURS.get(state, "#6b7280")
 
 
 class StateFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "state"
-    CONDITIONS = {
-        "active": Q(deleted_at=None, cancelled_at=None) & ~Q(is_active=False),
-        "paused": Q(deleted_at=None, cancelled_at=None, is_active=False),
-        "cancelled": Q(deleted_at=None) & ~Q(cancelled_at=None),
-        "deleted": ~Q(deleted_at=None),
-    }
 
     def lookups(self, request, model_admin):
-        return [(value, value.capitalize()) for value in self.CONDITIONS]
+        return BatchState.choices
 
     def queryset(self, request, queryset):
-        if self.value() in self.CONDITIONS:
-            return queryset.filter(self.CONDITIONS[self.value()])
+        if self.value() in BatchState.values:
+            return queryset.filter(pk__in=batch_ids_in_state(self.value()))
         return queryset
 
 
@@ -99,12 +104,21 @@ class AccountFilter(admin.SimpleListFilter):
 class BatchChangeList(ChangeList):
     def get_results(self, request):
         """The page's batches with their live job counts: one grouped
-        aggregation for the whole page, never a query per row."""
+        aggregation for the whole page, never a query per row; and the
+        stored fields the state needs that the model does not declare."""
         super().get_results(request)
         self.result_list = list(self.result_list)
         counts = job_counts(batch.batch_id for batch in self.result_list)
+        extra = {
+            d["_id"]: d
+            for d in collection(Batch).find(
+                {"_id": {"$in": [batch.pk for batch in self.result_list]}}, {"import_status": 1, "closing": 1}
+            )
+        }
         for batch in self.result_list:
             batch.live_counts = counts.get(batch.batch_id, NO_JOBS)
+            batch.import_status = extra.get(batch.pk, {}).get("import_status")
+            batch.closing = extra.get(batch.pk, {}).get("closing")
 
 
 class BatchAdminForm(forms.ModelForm):
@@ -129,7 +143,7 @@ def count_column(name, label, status):
 
 
 @admin.register(Batch)
-class BatchAdmin(IntakeAdminMixin, admin.ModelAdmin):
+class BatchAdmin(IntakeAdminMixin, BatchActionsMixin, admin.ModelAdmin):
     form = BatchAdminForm
     list_display = [
         "batch_id",
@@ -146,7 +160,7 @@ class BatchAdmin(IntakeAdminMixin, admin.ModelAdmin):
     sortable_by = ["created_at", "name", "priority"]
     ordering = ["-created_at", "-pk"]
     show_facets = admin.ShowFacets.NEVER
-    actions = ["pause_batches", "resume_batches", "cancel_batches"]
+    actions = ["pause_batches", "resume_batches", "cancel_batches", "restore_batches"]
     fieldsets = [
         (None, {"fields": ["batch_id", "object_id", "account_id", "state", "name", "description", "priority"]}),
         ("Calls", {"fields": ["is_active", "jobs_by_status", "call_settings_display"]}),
@@ -184,11 +198,19 @@ class BatchAdmin(IntakeAdminMixin, admin.ModelAdmin):
         the API (pause/resume included): never a full save()."""
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         if changes:
-            services.update_batch(str(obj.pk), changes, actor=request.user.get_username(), source=AuditSource.ADMIN)
+            try:
+                services.update_batch(str(obj.pk), changes, actor=request.user.get_username(), source=AuditSource.ADMIN)
+            except (services.BatchStateConflict, services.BatchNotFound) as refused:
+                self.message_user(request, f"Nothing saved: {refused}.", messages.ERROR)
 
     @admin.display(description="State")
     def state(self, batch):
-        return badge(*state_of(batch))
+        counts = getattr(batch, "live_counts", None)
+        if counts is None:  # the change form: one batch
+            counts = job_counts([batch.batch_id]).get(batch.batch_id, NO_JOBS)
+            stored = collection(Batch).find_one({"_id": batch.pk}, {"import_status": 1, "closing": 1}) or {}
+            batch.import_status, batch.closing = stored.get("import_status"), stored.get("closing")
+        return badge(*state_of(batch, counts))
 
     @admin.display(description="ObjectId")
     def object_id(self, batch):
@@ -210,69 +232,6 @@ class BatchAdmin(IntakeAdminMixin, admin.ModelAdmin):
     @admin.display(description="Call settings")
     def call_settings_display(self, batch):
         return pretty(batch.call_settings)
-
-    # Actions: one service call per selected batch (each audited); the jobs
-    # of a cancelled batch are cancelled by one update, never one per job.
-
-    def has_change_batch_permission(self, request):
-        return request.user.has_perm("batches.change_batch")
-
-    def run_on_batches(self, request, queryset, service, **kwargs):
-        """(done, not_found) batch_ids after calling `service(pk, actor, source, ...)` for each."""
-        done, gone, results = [], [], []
-        for batch in queryset.only("pk", "batch_id"):
-            try:
-                results.append(
-                    service(str(batch.pk), actor=request.user.get_username(), source=AuditSource.ADMIN, **kwargs)
-                )
-                done.append(batch.batch_id or str(batch.pk))
-            except services.BatchNotFound:
-                gone.append(batch.batch_id or str(batch.pk))
-        if gone:
-            self.message_user(request, f"Not changed (deleted or gone): {', '.join(map(str, gone))}.", messages.WARNING)
-        return done, results
-
-    @admin.action(description="Pause selected batches", permissions=["change_batch"])
-    def pause_batches(self, request, queryset):
-        done, _ = self.run_on_batches(request, queryset, services.update_batch, changes={"is_active": False})
-        if done:
-            self.message_user(request, f"Paused {len(done)} batch(es): {', '.join(map(str, done))}.")
-
-    @admin.action(description="Resume selected batches", permissions=["change_batch"])
-    def resume_batches(self, request, queryset):
-        done, _ = self.run_on_batches(request, queryset, services.update_batch, changes={"is_active": True})
-        if done:
-            self.message_user(request, f"Resumed {len(done)} batch(es): {', '.join(map(str, done))}.")
-
-    @admin.action(description="Cancel selected batches", permissions=["change_batch"])
-    def cancel_batches(self, request, queryset):
-        form = ReasonForm(request.POST if "confirm" in request.POST else None)
-        if not form.is_valid():
-            batches = list(queryset)
-            counts = job_counts(batch.batch_id for batch in batches)
-            rows = [(batch, counts.get(batch.batch_id, NO_JOBS)) for batch in batches]
-            context = {
-                **self.admin_site.each_context(request),
-                "title": "Cancel batches",
-                "opts": self.model._meta,
-                "form": form,
-                "rows": rows,
-                "waiting": sum(c["pending_jobs"] + c["failed_jobs"] for _, c in rows),
-                "in_progress": sum(c["in_progress_jobs"] for _, c in rows),
-                "select_across": request.POST.get("select_across") == "1",
-                "selected_ids": request.POST.getlist(ACTION_CHECKBOX_NAME),
-                "action_checkbox_name": ACTION_CHECKBOX_NAME,
-            }
-            return TemplateResponse(request, "admin/batches/batch/cancel_selected_confirmation.html", context)
-        reason = form.cleaned_data["reason"] or None
-        done, cancelled = self.run_on_batches(request, queryset, services.cancel_batch, reason=reason)
-        if done:
-            self.message_user(
-                request,
-                f"Cancelled {len(done)} batch(es): {', '.join(map(str, done))}; {sum(cancelled):,} waiting jobs "
-                "cancelled. Calls in progress finish normally.",
-            )
-        return None
 
 
 for _count, _label, _status in COUNT_COLUMNS:

@@ -6,8 +6,9 @@ import json
 
 from rest_framework import serializers
 
+from batches.call_settings import validate_call_settings
 from batches.intake.planning import Options
-from batches.serializers import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, BatchSerializer, CallSettingsSerializer
+from batches.serializers import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, BatchSerializer
 
 PLACEHOLDER_ACCOUNT_IDS = {"", "string", "undefined", "null", "none"}
 USE_CASES = {
@@ -72,10 +73,9 @@ class CreateFormSerializer(UploadFormSerializer):
             value = json.loads(text)
         except ValueError as exc:
             raise serializers.ValidationError(f"call_settings_json debe ser un JSON válido: {exc}") from None
-        settings = CallSettingsSerializer(data=value)
-        if not isinstance(value, dict) or not settings.is_valid():
-            raise serializers.ValidationError(settings.errors if isinstance(value, dict) else "Must be a JSON object.")
-        return settings.validated_data
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        return validate_call_settings(value)
 
     def options(self, data):
         call_settings = data.get("call_settings_json") or {}

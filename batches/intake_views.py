@@ -33,9 +33,10 @@ from batches.intake_serializers import (
     UseCaseResponseSerializer,
     UseCasesSerializer,
 )
+from batches.permissions import CanAddBatches, CanChangeBatches
 from batches.serializers import BatchSerializer
 from jobs.views import actor_name
-from speechai.permissions import CanAddBatches, CanChangeBatches, IsAuthenticatedOrOpenAPI
+from speechai.permissions import IsAuthenticatedOrOpenAPI
 
 MULTIPART_OVERHEAD = 1024 * 1024  # the form's other fields and boundaries
 COUNTRY_OF_PATH = {"chile": "CL", "argentina": "AR"}

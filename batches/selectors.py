@@ -1,38 +1,17 @@
-"""Reads of the `batches` collection, and the job counts shown on batches and
-the dashboard. Counts come from the jobs themselves (one grouped aggregation
-per response), never from the stored counters, which workers `$inc` and
-which drift."""
+"""Reads of the `batches` collection: batches with their state and live job
+counts (jobs/counts.py: one grouped aggregation per response, never the
+stored counters, which drift), progress, summary and the dashboard."""
 
 from batches.models import Batch
-from jobs.models import Job, JobStatus
-from speechai.mongo import NEWEST_FIRST, collection, find_by_any_id, object_id_or_none, utc_now
+from batches.states import FRONTEND_NAMES, LIVE, BatchState, batch_state, states_filter
+from jobs.counts import COUNT_FIELDS, NO_JOBS, counts_from_statuses, job_counts, tally
+from jobs.models import Job
+from speechai.mongo import NEWEST_FIRST, collection, find_by_any_id, utc_now
 
 # Soft-deleted batches (`deleted_at` set) are gone for the API.
 NOT_DELETED = {"deleted_at": None}
-
-# The counts every batch in a response carries, in the contract's order.
-COUNT_FIELDS = (
-    "total_jobs",
-    "pending_jobs",
-    "in_progress_jobs",
-    "completed_jobs",
-    "failed_jobs",
-    "cancelled_jobs",
-    "suspended_jobs",
-)
-# The count a job adds to besides `total_jobs`, by status. `scheduled` jobs are
-# waiting to be called like `pending` ones; `done` and `completed` both
-# mean finished OK. Unknown or missing statuses count in the total only.
-COUNT_FIELD_OF_STATUS = {
-    JobStatus.PENDING: "pending_jobs",
-    JobStatus.SCHEDULED: "pending_jobs",
-    JobStatus.IN_PROGRESS: "in_progress_jobs",
-    JobStatus.DONE: "completed_jobs",
-    JobStatus.COMPLETED: "completed_jobs",
-    JobStatus.FAILED: "failed_jobs",
-    JobStatus.CANCELLED: "cancelled_jobs",
-    JobStatus.SUSPENDED: "suspended_jobs",
-}
+# Batches read per aggregation when a state filter needs the job counts.
+STATE_SCAN_CHUNK = 200
 
 
 def batch_get(raw_id, projection=None, *, include_deleted=False):
@@ -40,19 +19,6 @@ def batch_get(raw_id, projection=None, *, include_deleted=False):
     Soft-deleted batches only with `include_deleted`."""
     scope = None if include_deleted else NOT_DELETED
     return find_by_any_id(collection(Batch), raw_id, "batch_id", projection, scope)
-
-
-def batch_custom_id(raw_id):
-    """The custom `batch_id` jobs reference, for a batch named by either form.
-
-    A 24-hex string naming a batch's `_id` resolves to that batch's
-    `batch_id`; anything else is taken as the custom id itself (the batch
-    may be gone while its jobs remain)."""
-    if (oid := object_id_or_none(raw_id)) is not None:
-        document = collection(Batch).find_one({"_id": oid}, {"batch_id": 1})
-        if document is not None and document.get("batch_id") is not None:
-            return document["batch_id"]
-    return raw_id
 
 
 def custom_id_of(document):
@@ -63,53 +29,38 @@ def custom_id_of(document):
     return value if isinstance(value, str) else None
 
 
-def tally(jobs_by_status, status, number):
-    """Add `number` jobs of a stored `status` (oddly-typed ones count as None)."""
-    key = status if isinstance(status, str) else None
-    jobs_by_status[key] = jobs_by_status.get(key, 0) + number
-
-
-def counts_from_statuses(jobs_by_status):
-    """{status: number of jobs} -> the COUNT_FIELDS."""
-    counts = dict.fromkeys(COUNT_FIELDS, 0)
-    for status, number in jobs_by_status.items():
-        counts["total_jobs"] += number
-        if status in COUNT_FIELD_OF_STATUS:
-            counts[COUNT_FIELD_OF_STATUS[status]] += number
-    return counts
-
-
-NO_JOBS = counts_from_statuses({})
-
-
-def job_counts(batch_ids):
-    """{custom batch_id: counts} for the given batches, by one grouped
-    aggregation however many they are (one row per batch, all in the first
-    reply: the server needs one more slot to see the cursor is exhausted)."""
-    ids = sorted({batch_id for batch_id in batch_ids if isinstance(batch_id, str)})
-    if not ids:
-        return {}
-    jobs_by_status = {batch_id: {} for batch_id in ids}
-    pipeline = [
-        {"$match": {"batch_id": {"$in": ids}}},
-        {"$group": {"_id": {"batch_id": "$batch_id", "status": "$status"}, "jobs": {"$sum": 1}}},
-        {"$group": {"_id": "$_id.batch_id", "statuses": {"$push": {"status": "$_id.status", "jobs": "$jobs"}}}},
-    ]
-    for row in collection(Job).aggregate(pipeline, batchSize=len(ids) + 1):
-        for group in row["statuses"]:
-            tally(jobs_by_status[row["_id"]], group.get("status"), group["jobs"])
-    return {batch_id: counts_from_statuses(by_status) for batch_id, by_status in jobs_by_status.items()}
-
-
 def with_live_counts(documents):
-    """The batch documents with their live job counts in place of the stored counters."""
+    """The batch documents with their live job counts in place of the stored
+    counters, and their state as `status`."""
     counts = job_counts(custom_id_of(document) for document in documents)
-    return [{**document, **counts.get(custom_id_of(document), NO_JOBS)} for document in documents]
+    batches = []
+    for document in documents:
+        batch_counts = counts.get(custom_id_of(document), NO_JOBS)
+        batches.append({**document, **batch_counts, "status": batch_state(document, batch_counts)})
+    return batches
 
 
-def batch_list(*, account_id=None, is_active=None, skip=0, limit=100):
-    """A page of batches (deleted ones hidden), newest first, with live counts:
-    two queries whatever the page size."""
+def expand_state_names(names):
+    """API and frontend names -> states ("import_failed" for ERROR)."""
+    states = set()
+    for name in names:
+        states.update(FRONTEND_NAMES.get(name, [name]))
+    return states
+
+
+def _state_query(states):
+    if "import_failed" in states:
+        failed = {**states_filter([BatchState.IMPORTING]), "import_status": "failed"}
+        others = states - {"import_failed"}
+        return {"$or": [states_filter(others), failed]} if others else failed
+    return states_filter(states)
+
+
+def batch_list(*, account_id=None, is_active=None, statuses=None, skip=0, limit=100):
+    """A page of batches (deleted ones hidden), newest first, with state and
+    live counts: two queries whatever the page size. A state filter among
+    completed/paused/active (which need the counts) reads candidates in
+    chunks until the page is full."""
     query = dict(NOT_DELETED)
     if account_id:
         query["account_id"] = account_id
@@ -117,20 +68,34 @@ def batch_list(*, account_id=None, is_active=None, skip=0, limit=100):
         # `is_active=false` lists every batch `is_active=true` does not, legacy
         # documents without the field included (workers do not call them).
         query["is_active"] = True if is_active else {"$ne": True}
-    # The whole page in the first reply (the default first batch is 101 documents).
-    documents = list(collection(Batch).find(query).sort(NEWEST_FIRST).skip(skip).limit(limit).batch_size(limit))
-    return with_live_counts(documents)
+    states = expand_state_names(statuses) if statuses else None
+    if states:
+        query = {"$and": [query, _state_query(states)]}
+    cursor = collection(Batch).find(query).sort(NEWEST_FIRST)
+    if not states or not (states & set(LIVE)) or set(LIVE) <= states:
+        # The whole page in the first reply (the default first batch is 101 documents).
+        return with_live_counts(list(cursor.skip(skip).limit(limit).batch_size(limit)))
+    wanted = {state.value if isinstance(state, BatchState) else state for state in states}
+    page, to_skip = [], skip
+    cursor = cursor.batch_size(STATE_SCAN_CHUNK)
+    while len(page) < limit:
+        chunk = [document for _, document in zip(range(STATE_SCAN_CHUNK), cursor, strict=False)]
+        if not chunk:
+            break
+        for batch in with_live_counts(chunk):
+            if batch["status"] in wanted or (batch.get("import_status") == "failed" and "import_failed" in wanted):
+                if to_skip:
+                    to_skip -= 1
+                elif len(page) < limit:
+                    page.append(batch)
+    return page
 
 
 def percentage(part, whole):
     return round(part / whole * 100, 2) if whole else 0.0
 
 
-def batch_progress(document):
-    """What the frontend polls: the pause switch and the live job counts.
-    `progress_percentage` is the share of jobs no longer waiting or being
-    called (finished, failed, cancelled or suspended)."""
-    batch = with_live_counts([document])[0]
+def _progress(batch):
     counts = {field: batch[field] for field in COUNT_FIELDS}
     left_to_call = counts["pending_jobs"] + counts["in_progress_jobs"]
     return {
@@ -143,21 +108,24 @@ def batch_progress(document):
     }
 
 
+def batch_progress(document):
+    """What the frontend polls: the pause switch and the live job counts.
+    `progress_percentage` is the share of jobs no longer waiting or being
+    called (finished, failed, cancelled or suspended)."""
+    return _progress(with_live_counts([document])[0])
+
+
 def batch_summary(document):
-    """`batch_progress` plus the campaign's description and a derived status:
-    `completed` when it has jobs and none is waiting or being called, else
-    `paused` when not active, else `active`. `completion_rate` is the share
-    of jobs finished OK."""
-    progress = batch_progress(document)
-    if progress["total_jobs"] and not progress["pending_jobs"] + progress["in_progress_jobs"]:
-        status = "completed"
-    else:
-        status = "active" if document.get("is_active") is True else "paused"
+    """`batch_progress` plus the campaign's description and its state
+    (`status`, batches/states.py). `completion_rate` is the share of jobs
+    finished OK."""
+    batch = with_live_counts([document])[0]
+    progress = _progress(batch)
     return {
         **progress,
+        "status": batch["status"],
         "name": document.get("name"),
         "account_id": document.get("account_id"),
-        "status": status,
         "completion_rate": percentage(progress["completed_jobs"], progress["total_jobs"]),
         "total_cost": document.get("total_cost"),
         "total_minutes": document.get("total_minutes"),
@@ -169,7 +137,10 @@ def batch_summary(document):
 def dashboard_stats(*, account_id=None):
     """Job counts, success rate and today's jobs from one grouped aggregation
     on `jobs`, plus one count of active batches; scoped to an account if
-    given. `success_rate` = finished OK / (finished OK + failed) * 100."""
+    given. `success_rate` = finished OK / (finished OK + failed) * 100.
+    `active_batches`: batches whose stored state is live (not deleted,
+    cancelled, cancelling or importing) and switched on; telling the
+    completed ones apart would need every batch's job counts."""
     scope = {"account_id": account_id} if account_id else {}
     midnight = utc_now().replace(hour=0, minute=0, second=0, microsecond=0)
     pipeline = [
@@ -187,11 +158,24 @@ def dashboard_stats(*, account_id=None):
         tally(jobs_by_status, row["_id"], row["jobs"])
         jobs_today += row["today"]
     counts = counts_from_statuses(jobs_by_status)
-    active_batches = collection(Batch).count_documents({**scope, **NOT_DELETED, "is_active": True})
+    active = {**scope, **states_filter([BatchState.ACTIVE]), "is_active": True}
     return {
         **counts,
         "success_rate": percentage(counts["completed_jobs"], counts["completed_jobs"] + counts["failed_jobs"]),
-        "active_batches": active_batches,
+        "active_batches": collection(Batch).count_documents(active),
         "jobs_today": jobs_today,
         "timestamp": utc_now(),
     }
+
+
+def batch_ids_in_state(state):
+    """The `_id`s of the batches (deleted ones included) in `state`: one find
+    on stored fields, plus for completed/paused/active one aggregation of
+    job counts per STATE_SCAN_CHUNK candidates."""
+    candidates = collection(Batch).find(states_filter([state]), {"_id": 1, "batch_id": 1, "is_active": 1})
+    if BatchState(state) not in LIVE:
+        return [document["_id"] for document in candidates]
+    found = []
+    while chunk := [document for _, document in zip(range(STATE_SCAN_CHUNK), candidates, strict=False)]:
+        found += [batch["_id"] for batch in with_live_counts(chunk) if batch["status"] == state]
+    return found

@@ -1,22 +1,13 @@
-import functools
-import re
-import zoneinfo
-
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from batches.call_settings import CallSettingsSerializer, NullMeansAbsentMixin
+from batches.states import FRONTEND_NAMES, LISTABLE, BatchState
 from jobs.serializers import JobListQuerySerializer, PageQuerySerializer, optional, reason_field
 from speechai.serializers import StoredDocumentSerializer
 
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
-TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-SCALAR_TYPES = (str, int, float, bool, type(None))
-
-
-@functools.cache
-def time_zone_names():
-    return frozenset(zoneinfo.available_timezones())
 
 
 class QueryBooleanField(serializers.BooleanField):
@@ -27,85 +18,6 @@ class QueryBooleanField(serializers.BooleanField):
     NULL_VALUES = set()
     default_empty_html = empty  # absent from the query: not False, but absent
     default_error_messages = {"invalid": "Must be one of true/false, 1/0, yes/no."}
-
-
-class NumberField(serializers.FloatField):
-    """A JSON number (or numeric string); booleans are not numbers."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-def time_of_day_field():
-    return serializers.RegexField(TIME_OF_DAY, error_messages={"invalid": "Must be a time HH:MM (00:00..23:59)."})
-
-
-class TimeZoneField(serializers.CharField):
-    def to_internal_value(self, data):
-        name = super().to_internal_value(data)
-        if name not in time_zone_names():
-            raise serializers.ValidationError(f"Unknown time zone {name!r}; use an IANA name like America/Santiago.")
-        return name
-
-
-class NullMeansAbsentMixin:
-    """A null value is taken as "not sent" (as the original API did): it
-    neither changes nor clears a field."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            data = {key: value for key, value in data.items() if value is not None}
-        return super().to_internal_value(data)
-
-
-class AllowedHoursSerializer(serializers.Serializer):
-    start = time_of_day_field()
-    end = time_of_day_field()
-
-    def validate(self, attrs):
-        # "HH:MM" strings order like times. The workers have no overnight windows.
-        if attrs["end"] <= attrs["start"]:
-            raise serializers.ValidationError({"end": "Must be later than start."})
-        return attrs
-
-
-class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
-    """The settings the call workers read (data-model.md). Every key is
-    optional; other keys are kept only when they hold a scalar."""
-
-    max_call_duration = serializers.IntegerField(required=False, min_value=60, max_value=3600, help_text="Seconds")
-    ring_timeout = serializers.IntegerField(required=False, min_value=10, max_value=120, help_text="Seconds")
-    max_attempts = serializers.IntegerField(required=False, min_value=1, max_value=10)
-    retry_delay_hours = NumberField(required=False, min_value=0, max_value=168)
-    allowed_hours = AllowedHoursSerializer(required=False, help_text="Daily calling window, end after start")
-    days_of_week = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=7),
-        required=False,
-        min_length=1,
-        help_text="ISO weekdays: 1 = Monday .. 7 = Sunday, no duplicates",
-    )
-    timezone = TimeZoneField(required=False, help_text="IANA time zone name, e.g. America/Santiago")
-
-    def validate_days_of_week(self, days):
-        if len(set(days)) != len(days):
-            raise serializers.ValidationError("Must not repeat a day.")
-        return days
-
-    def to_internal_value(self, data):
-        errors, validated = {}, {}
-        try:
-            validated = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            errors = exc.detail
-        extra = {key: value for key, value in data.items() if key not in self.fields} if isinstance(data, dict) else {}
-        for key, value in extra.items():
-            if not isinstance(value, SCALAR_TYPES):
-                errors[key] = ["Unknown setting; only a string, number, boolean or null is kept."]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return {**validated, **extra}
 
 
 class BatchCountsSerializer(serializers.Serializer):
@@ -141,11 +53,37 @@ class BatchSerializer(StoredDocumentSerializer, BatchCountsSerializer):
     completed_at = optional(serializers.DateTimeField)
     cancelled_at = optional(serializers.DateTimeField)
     cancellation_reason = optional(serializers.CharField)
+    status = serializers.ChoiceField(choices=BatchState.choices, help_text="The batch's state, computed")
+
+
+class StateListField(serializers.CharField):
+    """Comma-separated states (not deleted), or the frontend's upper-case names."""
+
+    ALLOWED = [*LISTABLE, *FRONTEND_NAMES]
+
+    def to_internal_value(self, data):
+        names = [name.strip() for name in super().to_internal_value(data).split(",") if name.strip()]
+        unknown = [name for name in names if name not in self.ALLOWED]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown status {', '.join(unknown)}; allowed: {', '.join(self.ALLOWED)}."
+            )
+        return names
 
 
 class BatchListQuerySerializer(PageQuerySerializer):
     account_id = serializers.CharField(required=False, allow_blank=True, help_text="Empty: all accounts")
     is_active = QueryBooleanField(required=False, help_text="true/false, 1/0, yes/no")
+    status = StateListField(
+        required=False,
+        allow_blank=True,
+        help_text="One or several comma-separated states (active, paused, completed, importing, cancelling, "
+        "cancelled) or RUNNING, PAUSED, COMPLETED, CANCELLED, PENDING (importing), ERROR (import failed)",
+    )
+
+    def validate(self, attrs):
+        attrs["statuses"] = attrs.pop("status", None) or None
+        return attrs
 
 
 class BatchCreateSerializer(NullMeansAbsentMixin, serializers.Serializer):
@@ -221,6 +159,12 @@ class BatchCancelledSerializer(serializers.Serializer):
     jobs_cancelled = serializers.IntegerField()
 
 
+class BatchRestoredSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+    jobs_restored = serializers.IntegerField()
+
+
 class BatchDeletedSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     message = serializers.CharField()
@@ -241,10 +185,7 @@ class BatchStatusSerializer(StoredDocumentSerializer, BatchCountsSerializer):
 class BatchSummarySerializer(BatchStatusSerializer):
     name = serializers.CharField(allow_null=True)
     account_id = serializers.CharField(allow_null=True)
-    status = serializers.ChoiceField(
-        choices=["completed", "paused", "active"],
-        help_text="completed: has jobs, none waiting or in progress; else paused when inactive; else active",
-    )
+    status = serializers.ChoiceField(choices=BatchState.choices, help_text="The batch's state")
     completion_rate = serializers.FloatField(help_text="Share of jobs finished OK (done/completed), 0..100")
     total_cost = serializers.FloatField(allow_null=True)
     total_minutes = serializers.FloatField(allow_null=True)

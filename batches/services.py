@@ -1,30 +1,23 @@
-"""Every change this project makes to batches.
-
-An action on an existing batch is one targeted update of the (not deleted)
-batch named by either id form: that update is also the existence check, so
-nothing changes for an unknown batch. Cancel and soft delete then cancel the
-batch's waiting jobs in one conditional update_many (in-progress and
-finished jobs are never touched) and refresh the batch's stored counters.
-Every action writes one audit entry, found or not."""
+"""Creating and changing batches (pause, resume, field updates). Cancel,
+soft delete, restore and purge, which also move the batch's jobs, are in
+batches/lifecycle.py. Every change is one conditional update whose filter
+carries the states that allow it (batches/states.py), so an action refused
+by the state changes nothing and two racing operators get one success and
+one 409. Every action writes its audit entry, found or not."""
 
 import uuid
 from functools import partial
 
-from pymongo import UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from audit.models import AuditAction, AuditSource
 from audit.services import record_action
 from batches.models import Batch
-from batches.selectors import NOT_DELETED, batch_get, custom_id_of, job_counts
-from jobs.models import CANCELLABLE_STATUSES, Job
-from jobs.services import cancellation_fields
-from speechai.mongo import collection, id_filters, utc_now
+from batches.selectors import batch_get, with_live_counts
+from batches.states import allowed_filter, stored_state
+from jobs.counters import STORED_COUNTERS
+from speechai.mongo import collection, utc_now
 
-BATCH_CANCELLED_REASON = "Batch cancelled"
-BATCH_DELETED_REASON = "Batch deleted"
-# The counters stored on batch documents (data-model.md); workers `$inc` some.
-STORED_COUNTERS = ("total_jobs", "pending_jobs", "completed_jobs", "failed_jobs", "suspended_jobs")
 ID_ATTEMPTS = 3
 
 
@@ -32,11 +25,19 @@ class BatchNotFound(Exception):
     pass
 
 
+class BatchStateConflict(Exception):
+    """The batch exists but its state does not allow the action (409)."""
+
+    def __init__(self, verb, state):
+        self.state = state
+        super().__init__(f"Batch cannot be {verb} in status '{state}'")
+
+
 def new_batch_id(now):
     return f"batch-{now:%Y%m%d}-{uuid.uuid4().hex[:8]}"
 
 
-def _audit(action, raw_id, *, actor, source, found, reason=None, details=None, changed_job_ids=()):
+def audit_batch(action, raw_id, *, actor, source, found, reason=None, details=None, changed_job_ids=()):
     record_action(
         action,
         actor=actor,
@@ -80,7 +81,7 @@ def create_batch(*, actor, account_id, name, description="", priority=1, call_se
             if not attempts_left:
                 raise
             continue
-        _audit(
+        audit_batch(
             AuditAction.CREATE_BATCH,
             document["batch_id"],
             actor=actor,
@@ -91,107 +92,46 @@ def create_batch(*, actor, account_id, name, description="", priority=1, call_se
         return document
 
 
-def _update_batch_document(raw_id, update, audit):
-    """Apply `update` to the not-deleted batch named by either id form (ObjectId
-    first); returns its `_id` and `batch_id`. Raises BatchNotFound, audited."""
-    batches = collection(Batch)
-    for id_filter in id_filters(raw_id, "batch_id"):
-        found = batches.find_one_and_update({**id_filter, **NOT_DELETED}, update, projection={"batch_id": 1})
-        if found is not None:
-            return found
-    audit(found=False)
-    raise BatchNotFound(raw_id)
+def current_state(document):
+    """The state of a batch as stored now (with its counts when they decide it)."""
+    return stored_state(document) or with_live_counts([document])[0]["status"]
+
+
+def conditional_update(raw_id, verb, update, audit, *, include_deleted=False):
+    """Apply `update` to the batch named by either id form if its state
+    allows `verb`: a read to resolve the id, then one update_one whose
+    filter carries the allowed states (index-served by `_id`). Returns the
+    batch as read. Raises BatchNotFound or BatchStateConflict, audited."""
+    document = batch_get(raw_id, include_deleted=include_deleted)
+    if document is None:
+        audit(found=False)
+        raise BatchNotFound(raw_id)
+    condition = {"_id": document["_id"], **allowed_filter(verb)}
+    if not collection(Batch).update_one(condition, update).matched_count:
+        now = collection(Batch).find_one({"_id": document["_id"]})
+        if now is None or (not include_deleted and now.get("deleted_at") is not None):
+            audit(found=False)
+            raise BatchNotFound(raw_id)
+        audit(found=False)
+        raise BatchStateConflict(verb, current_state(now))
+    return document
 
 
 def update_action(changes):
-    """The audit action of an update: pause or resume when that is all it does."""
-    if set(changes) == {"is_active"}:
-        return AuditAction.RESUME_BATCH if changes["is_active"] else AuditAction.PAUSE_BATCH
-    return AuditAction.UPDATE_BATCH
+    """(audit action, verb) of an update: pause or resume when it touches is_active."""
+    if "is_active" in changes:
+        if changes["is_active"]:
+            return AuditAction.RESUME_BATCH, "resumed"
+        return AuditAction.PAUSE_BATCH, "paused"
+    return AuditAction.UPDATE_BATCH, "updated"
 
 
 def update_batch(raw_id, changes, *, actor, source=AuditSource.API):
-    """Pause/resume (`is_active`) and field updates: only the fields in
-    `changes` and `updated_at` are written. Returns the custom batch_id."""
-    audit = partial(_audit, update_action(changes), raw_id, actor=actor, source=source, details={"fields": changes})
-    batch = _update_batch_document(raw_id, {"$set": {**changes, "updated_at": utc_now()}}, audit)
+    """Pause/resume (`is_active`, from active/paused/completed only) and field
+    updates (any state but deleted): only the fields in `changes` and
+    `updated_at` are written. Returns the custom batch_id."""
+    action, verb = update_action(changes)
+    audit = partial(audit_batch, action, raw_id, actor=actor, source=source, details={"fields": changes})
+    batch = conditional_update(raw_id, verb, {"$set": {**changes, "updated_at": utc_now()}}, audit)
     audit(found=True)
     return batch.get("batch_id")
-
-
-def refresh_batch_counters(batch_ids):
-    """Rewrite the stored counters of the given batches (custom ids) from their
-    jobs: one grouped aggregation and one bulk of targeted `$set`s."""
-    counts = job_counts(batch_ids)
-    if counts:
-        updates = [
-            UpdateOne({"batch_id": batch_id}, {"$set": {counter: batch_counts[counter] for counter in STORED_COUNTERS}})
-            for batch_id, batch_counts in counts.items()
-        ]
-        collection(Batch).bulk_write(updates, ordered=False)
-
-
-def _cancel_waiting_jobs(batch, reason, actor, now):
-    """pending/scheduled/failed jobs of the batch -> cancelled, in one update.
-    Returns the `_id`s of the jobs cancelled (read back for the audit log)."""
-    batch_id = custom_id_of(batch)
-    if batch_id is None:
-        return []
-    jobs = collection(Job)
-    result = jobs.update_many(
-        {"batch_id": batch_id, "status": {"$in": [str(status) for status in CANCELLABLE_STATUSES]}},
-        {"$set": cancellation_fields(reason, actor, now)},
-    )
-    if not result.modified_count:
-        return []
-    refresh_batch_counters([batch_id])
-    return jobs.distinct("_id", {"batch_id": batch_id, "cancelled_at": now, "cancelled_by": actor})
-
-
-def cancel_batch(raw_id, *, actor, reason=None, source=AuditSource.API):
-    """Stop the campaign: inactive, `cancelled_at` and `cancellation_reason`
-    set, its waiting jobs cancelled; calls in progress finish normally.
-    Returns the number of jobs cancelled."""
-    now, reason = utc_now(), reason or BATCH_CANCELLED_REASON
-    audit = partial(_audit, AuditAction.CANCEL_BATCH, raw_id, actor=actor, source=source, reason=reason)
-    batch = _update_batch_document(
-        raw_id,
-        {"$set": {"is_active": False, "cancelled_at": now, "cancellation_reason": reason, "updated_at": now}},
-        audit,
-    )
-    cancelled = _cancel_waiting_jobs(batch, reason, actor, now)
-    audit(found=True, changed_job_ids=cancelled, details={"jobs_cancelled": len(cancelled)})
-    return len(cancelled)
-
-
-def delete_batch(raw_id, *, actor, reason=None, delete_jobs=False, source=AuditSource.API):
-    """Soft delete (default): the batch gets `deleted_at`, becomes inactive and
-    disappears from the API; its waiting jobs are cancelled, the others kept
-    as history. Returns {"jobs_cancelled": N}.
-
-    `delete_jobs=True` purges: all the batch's jobs, then the batch document,
-    are removed; a soft-deleted batch can be purged too. Returns
-    {"jobs_deleted": N}."""
-    reason = reason or BATCH_DELETED_REASON
-    audit = partial(_audit, AuditAction.DELETE_BATCH, raw_id, actor=actor, source=source, reason=reason)
-    if delete_jobs:
-        result = {"jobs_deleted": _purge_batch(raw_id, audit)}
-        audit(found=True, details=result)
-        return result
-    now = utc_now()
-    batch = _update_batch_document(raw_id, {"$set": {"deleted_at": now, "is_active": False, "updated_at": now}}, audit)
-    cancelled = _cancel_waiting_jobs(batch, reason, actor, now)
-    audit(found=True, changed_job_ids=cancelled, details={"jobs_cancelled": len(cancelled)})
-    return {"jobs_cancelled": len(cancelled)}
-
-
-def _purge_batch(raw_id, audit):
-    batch = batch_get(raw_id, {"batch_id": 1}, include_deleted=True)
-    if batch is None:
-        audit(found=False, details={"delete_jobs": True})
-        raise BatchNotFound(raw_id)
-    batch_id = custom_id_of(batch)
-    # Jobs first: if removing them fails, the batch is still there to purge again.
-    jobs_deleted = collection(Job).delete_many({"batch_id": batch_id}).deleted_count if batch_id else 0
-    collection(Batch).delete_one({"_id": batch["_id"]})
-    return jobs_deleted

@@ -4,7 +4,8 @@ from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from batches import selectors, services
+from batches import lifecycle, selectors, services
+from batches.permissions import CanAddBatches, CanChangeBatches, CanDeleteBatches
 from batches.serializers import (
     BatchCancelledSerializer,
     BatchCreatedSerializer,
@@ -14,6 +15,7 @@ from batches.serializers import (
     BatchJobListQuerySerializer,
     BatchListQuerySerializer,
     BatchReasonSerializer,
+    BatchRestoredSerializer,
     BatchSerializer,
     BatchStatusSerializer,
     BatchSummarySerializer,
@@ -22,16 +24,20 @@ from batches.serializers import (
     DashboardQuerySerializer,
     DashboardStatsSerializer,
 )
+from batches.states import batch_state
 from jobs import selectors as job_selectors
+from jobs.counts import NO_JOBS
 from jobs.serializers import JobSerializer
-from jobs.views import AUTH_ERRORS, BAD_REQUEST, READ_AUTH_ERRORS, actor_name
-from speechai.permissions import CanAddBatches, CanChangeBatches, CanDeleteBatches, IsAuthenticatedOrOpenAPI
-from speechai.serializers import ErrorSerializer
+from speechai.authentication import actor_name
+from speechai.exceptions import Conflict
+from speechai.permissions import IsAuthenticatedOrOpenAPI
+from speechai.serializers import AUTH_ERRORS, BAD_REQUEST, READ_AUTH_ERRORS, ConflictSerializer, ErrorSerializer
 
 BATCH_ID_PARAMETER = OpenApiParameter(
     "batch_id", str, OpenApiParameter.PATH, description="The batch's 24-hex ObjectId or its custom batch_id"
 )
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Batch not found (unknown or deleted)")}
+CONFLICT = {409: OpenApiResponse(ConflictSerializer, description="The batch's state does not allow the action")}
 BATCH_NOT_FOUND = "Batch not found"
 
 
@@ -53,6 +59,8 @@ def batch_action(service, batch_id, *args, **kwargs):
         return service(batch_id, *args, **kwargs)
     except services.BatchNotFound:
         raise NotFound(BATCH_NOT_FOUND) from None
+    except services.BatchStateConflict as conflict:
+        raise Conflict(str(conflict), conflict.state) from None
 
 
 def reason_from(request):
@@ -88,16 +96,17 @@ def reason_from(request):
         summary="Pause, resume or update a batch",
         parameters=[BATCH_ID_PARAMETER],
         request=BatchUpdateSerializer,
-        responses={200: BatchUpdatedSerializer, **BAD_REQUEST, **AUTH_ERRORS, **NOT_FOUND},
-        description='Pause: {"is_active": false}; resume: {"is_active": true}. Only the keys sent (and updated_at) '
-        "are written; other keys, an empty body or invalid values are a 400. Null values count as absent. "
-        "Jobs are not touched. Needs the batches.change_batch permission.",
+        responses={200: BatchUpdatedSerializer, **BAD_REQUEST, **AUTH_ERRORS, **NOT_FOUND, **CONFLICT},
+        description='Pause: {"is_active": false}; resume: {"is_active": true}, only from active, paused or '
+        "completed (409 otherwise: a cancelled batch is never resumed). Other fields: any state but deleted. "
+        "Only the keys sent (and updated_at) are written; other keys, an empty body or invalid values are a "
+        "400. Null values count as absent. Jobs are not touched. Needs the batches.change_batch permission.",
     ),
     destroy=extend_schema(
         summary="Delete a batch",
         parameters=[BATCH_ID_PARAMETER, BatchDeleteQuerySerializer],
         request=None,
-        responses={200: BatchDeletedSerializer, **BAD_REQUEST, **AUTH_ERRORS, **NOT_FOUND},
+        responses={200: BatchDeletedSerializer, **BAD_REQUEST, **AUTH_ERRORS, **NOT_FOUND, **CONFLICT},
         description="delete_jobs=false (default): soft delete; the batch is marked deleted and inactive and "
         "disappears from the API (404 afterwards), its pending/scheduled/failed jobs are cancelled "
         '(reason "Batch deleted" or `reason`), in-progress and finished jobs are kept; returns jobs_cancelled. '
@@ -113,7 +122,7 @@ class BatchViewSet(viewsets.ViewSet):
     def get_permissions(self):
         if self.action == "create":
             return [CanAddBatches()]
-        if self.action in ("partial_update", "cancel"):
+        if self.action in ("partial_update", "cancel", "restore"):
             return [CanChangeBatches()]
         if self.action == "destroy":
             return [CanDeleteBatches()]
@@ -125,7 +134,7 @@ class BatchViewSet(viewsets.ViewSet):
 
     def create(self, request):
         document = services.create_batch(actor=actor_name(request), **valid_data(BatchCreateSerializer, request.data))
-        batch = BatchSerializer({**document, **selectors.NO_JOBS}).data
+        batch = BatchSerializer({**document, **NO_JOBS, "status": batch_state(document, NO_JOBS)}).data
         return Response({"success": True, "batch": batch}, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, batch_id):
@@ -146,22 +155,41 @@ class BatchViewSet(viewsets.ViewSet):
         summary="Cancel a batch",
         parameters=[BATCH_ID_PARAMETER, BatchReasonSerializer],
         request=BatchReasonSerializer,
-        responses={200: BatchCancelledSerializer, **BAD_REQUEST, **AUTH_ERRORS, **NOT_FOUND},
-        description="The batch becomes inactive with cancelled_at and cancellation_reason; its pending, scheduled "
-        'and failed jobs are cancelled in one update (reason "Batch cancelled" or `reason`, from the body or '
-        "the query). Calls in progress finish normally. Needs the batches.change_batch permission.",
+        responses={200: BatchCancelledSerializer, **BAD_REQUEST, **AUTH_ERRORS, **NOT_FOUND, **CONFLICT},
+        description="From active, paused, completed or importing (or an interrupted cancel: `cancelling`). "
+        "The batch becomes inactive at once; its pending, scheduled and failed jobs are cancelled (reason "
+        '"Batch cancelled" or `reason`, from the body or the query); then cancelled_at and cancellation_reason '
+        "are set. Calls in progress finish normally. Needs the batches.change_batch permission.",
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, batch_id):
         cancelled = batch_action(
-            services.cancel_batch, batch_id, actor=actor_name(request), reason=reason_from(request)
+            lifecycle.cancel_batch, batch_id, actor=actor_name(request), reason=reason_from(request)
         )
         return Response({"success": True, "message": "Batch cancelled", "jobs_cancelled": cancelled})
 
     def destroy(self, request, batch_id):
         query = valid_data(BatchDeleteQuerySerializer, request.query_params)
-        result = batch_action(services.delete_batch, batch_id, actor=actor_name(request), **query)
+        result = batch_action(lifecycle.delete_batch, batch_id, actor=actor_name(request), **query)
         return Response({"success": True, "message": "Batch deleted", **result})
+
+    @extend_schema(
+        summary="Restore a cancelled or deleted batch",
+        parameters=[BATCH_ID_PARAMETER],
+        request=None,
+        responses={200: BatchRestoredSerializer, **AUTH_ERRORS, **NOT_FOUND, **CONFLICT},
+        description="Only from cancelled or deleted (either id form, deleted batches too). The jobs this batch's "
+        "cancel/delete cancelled (recognised by their stamp) return to the status they had; jobs cancelled one "
+        "by one before stay cancelled. cancelled_at, cancellation_reason and deleted_at are removed and the "
+        "batch stays paused: resume it explicitly. Needs batches.change_batch (and batches.delete_batch for "
+        "a deleted batch).",
+    )
+    @action(detail=True, methods=["post"])
+    def restore(self, request, batch_id):
+        if lifecycle.is_deleted(batch_id) and not CanDeleteBatches().has_permission(request, self):
+            self.permission_denied(request, message=CanDeleteBatches.message)
+        restored = batch_action(lifecycle.restore_batch, batch_id, actor=actor_name(request))
+        return Response({"success": True, "message": "Batch restored", "jobs_restored": restored})
 
     @extend_schema(
         summary="List a batch's jobs",

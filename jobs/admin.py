@@ -10,7 +10,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from audit.models import AuditEntry, AuditSource
-from batches.models import Batch
 from jobs import services
 from jobs.admin_actions import JobActionsMixin
 from jobs.admin_changelist import JobPaginator, job_search
@@ -82,7 +81,7 @@ class JobAdmin(JobExportAdminMixin, JobActionsMixin, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     paginator = JobPaginator
     list_select_related = False
-    actions = ["cancel_selected_jobs", "retry_selected_jobs"]
+    actions = ["cancel_selected_jobs", "retry_selected_jobs", "restore_selected_jobs"]
     fieldsets = [
         (None, {"fields": ["job_id", "object_id", "status_badge", "account_id", "batch_detail", "mode"]}),
         ("Contact", {"fields": ["contact_display", "to_number", "deduplication_key"]}),
@@ -116,7 +115,20 @@ class JobAdmin(JobExportAdminMixin, JobActionsMixin, admin.ModelAdmin):
             },
         ),
         ("Payment promise", {"fields": ["fecha_pago_cliente", "monto_pago_cliente"]}),
-        ("Cancellation", {"fields": ["cancellation_reason", "cancelled_at", "cancelled_by"]}),
+        (
+            "Cancellation and restore",
+            {
+                "fields": [
+                    "cancellation_reason",
+                    "cancelled_at",
+                    "cancelled_by",
+                    "status_before_cancel",
+                    "restored_at",
+                    "restored_by",
+                    "action_id",
+                ]
+            },
+        ),
         ("Audit log", {"fields": ["audit_history"]}),
     ]
 
@@ -142,6 +154,9 @@ class JobAdmin(JobExportAdminMixin, JobActionsMixin, admin.ModelAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("jobs.retry_job")
+
+    def has_restore_permission(self, request):
+        return request.user.has_perm("jobs.restore_job")
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -201,7 +216,12 @@ class JobAdmin(JobExportAdminMixin, JobActionsMixin, admin.ModelAdmin):
     def batch_detail(self, obj):
         if not obj.batch_id:
             return "-"
-        batch = Batch.objects.filter(batch_id=obj.batch_id).values("pk", "name").first()
+        batch = (
+            Job._meta.get_field("batch")
+            .related_model.objects.filter(batch_id=obj.batch_id)
+            .values("pk", "name")
+            .first()
+        )
         jobs_url = reverse("admin:jobs_job_changelist") + "?" + urlencode({"batch": obj.batch_id})
         if batch is None:
             return format_html('{} (batch no longer exists) — <a href="{}">its jobs</a>', obj.batch_id, jobs_url)

@@ -1,6 +1,8 @@
-"""The jobs admin's bulk actions: the same services as the API and the
-commands, on the whole selection at once ("select all N" included), never
-one update per job."""
+"""The jobs admin's bulk actions: the same services as the commands
+(jobs/services.py `*_matching`, which apply the rows of jobs/transitions.py
+the API applies too), on the whole selection at once ("select all N"
+included), never one update per job. Cancel and restore ask first on a
+confirmation page that says how many will and will not change, and why."""
 
 from django import forms
 from django.conf import settings
@@ -13,9 +15,10 @@ from django.urls import reverse
 
 from audit.models import AuditAction, AuditSource
 from jobs import background_actions, services
-from jobs.models import CANCELLABLE_STATUSES, JobStatus
+from jobs.counts import status_counts_phrase
+from jobs.models import JobStatus, status_label
+from jobs.outcomes import CHANGED_CONCURRENTLY, IN_CLOSED_BATCH
 from jobs.serializers import MAX_REASON_LENGTH
-from jobs.services import status_counts_phrase, status_label
 from speechai.mongo import queryset_filter
 
 # Why an action leaves a job of this status alone (confirmation page, messages).
@@ -26,18 +29,27 @@ NOT_CANCELLABLE_BECAUSE = {
     JobStatus.CANCELLED: "already cancelled",
     JobStatus.SUSPENDED: "suspended jobs are not cancelled",
 }
+NOT_RESTORABLE_BECAUSE = {IN_CLOSED_BATCH: "restore the batch instead"}
+CANCEL_EXPLANATION = 'Cancelling is a soft delete: the jobs stay, with status "cancelled", the reason, who and when.'
+RESTORE_EXPLANATION = (
+    "Each job returns to the status it had when it was cancelled (pending for jobs cancelled before that was "
+    "recorded); a job cancelled while failed stays failed until retried."
+)
 
 
-class ReasonForm(forms.Form):
+class ConfirmForm(forms.Form):
+    # How many jobs the confirmation page said would change: decides between
+    # the request and the background without counting them again.
+    planned = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class ReasonForm(ConfirmForm):
     reason = forms.CharField(
         required=False,
         max_length=MAX_REASON_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text='Optional; "Cancelled by user" when empty.',
     )
-    # How many jobs the confirmation page said would change: decides between
-    # the request and the background without counting them again.
-    planned = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class JobActionsMixin:
@@ -52,9 +64,6 @@ class JobActionsMixin:
             )
             return HttpResponseRedirect(request.get_full_path())
 
-    # Actions: the same services as the API and the commands, on the whole
-    # selection at once ("select all N" included), never one update per job.
-
     @staticmethod
     def selection(request, queryset):
         """(query, ids) for the services: the ticked ids, or for "select all"
@@ -63,23 +72,50 @@ class JobActionsMixin:
             return queryset_filter(queryset), None
         return {}, request.POST.getlist(ACTION_CHECKBOX_NAME)
 
+    def confirmed_action(self, request, queryset, action, form_class, page):
+        """Show the plan (a dry run) until confirmed, then run the service of
+        `action`: in the request, or in the background past
+        ADMIN_BULK_SYNC_LIMIT jobs."""
+        service = background_actions.SERVICES[action]
+        query, ids = self.selection(request, queryset)
+        if query is None:
+            return None, None
+        actor = request.user.get_username()
+        form = form_class(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            plan = service(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
+            return self.confirmation(request, form, plan, ids, **page), None
+        extra = {"reason": form.cleaned_data["reason"] or None} if "reason" in form.fields else {}
+        planned = form.cleaned_data["planned"]
+        if background_actions.too_big_for_a_request(action, query, ids, actor=actor, planned=planned):
+            return self.run_in_background(request, action, query, ids, **extra), None
+        return None, service(query, ids=ids, actor=actor, source=AuditSource.ADMIN, **extra)
+
     @admin.action(description="Cancel selected jobs", permissions=["cancel"])
     def cancel_selected_jobs(self, request, queryset):
-        query, ids = self.selection(request, queryset)
-        actor = request.user.get_username()
-        if query is None:
-            return None
-        form = ReasonForm(request.POST if "confirm" in request.POST else None)
-        if not form.is_valid():
-            plan = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
-            return self.cancel_confirmation(request, form, plan, ids)
-        reason = form.cleaned_data["reason"] or None
-        planned = form.cleaned_data["planned"]
-        if background_actions.too_big_for_a_request(AuditAction.CANCEL_JOBS, query, ids, actor=actor, planned=planned):
-            return self.run_in_background(request, AuditAction.CANCEL_JOBS, query, ids, reason=reason)
-        result = services.cancel_jobs_matching(query, ids=ids, actor=actor, source=AuditSource.ADMIN, reason=reason)
-        self.report(request, result, "Cancelled", "not cancelled")
-        return None
+        page = {
+            "verb": "cancel",
+            "past": "cancelled",
+            "why": NOT_CANCELLABLE_BECAUSE,
+            "explanation": CANCEL_EXPLANATION,
+        }
+        response, result = self.confirmed_action(request, queryset, AuditAction.CANCEL_JOBS, ReasonForm, page)
+        if result is not None:
+            self.report(request, result, "Cancelled", "not cancelled")
+        return response
+
+    @admin.action(description="Restore selected cancelled jobs", permissions=["restore"])
+    def restore_selected_jobs(self, request, queryset):
+        page = {
+            "verb": "restore",
+            "past": "restored",
+            "why": NOT_RESTORABLE_BECAUSE,
+            "explanation": RESTORE_EXPLANATION,
+        }
+        response, result = self.confirmed_action(request, queryset, AuditAction.RESTORE_JOBS, ConfirmForm, page)
+        if result is not None:
+            self.report(request, result, "Restored", "not restored (only cancelled jobs of open batches are)")
+        return response
 
     @admin.action(description="Retry selected failed jobs", permissions=["retry"])
     def retry_selected_jobs(self, request, queryset):
@@ -111,26 +147,31 @@ class JobActionsMixin:
             message += f" Skipped, {not_done}: {status_counts_phrase(result.skipped)}."
         self.message_user(request, message, messages.SUCCESS if result.changed else messages.WARNING)
 
-    def cancel_confirmation(self, request, form, plan, ids):
+    def confirmation(self, request, form, plan, ids, *, verb, past, why, explanation):
         will_not = [
-            (status_label(status), count, NOT_CANCELLABLE_BECAUSE.get(status, "status does not allow it"))
+            (status_label(status), count, why.get(status, "status does not allow it"))
             for status, count in sorted(plan.skipped.items(), key=str)
+            if status != CHANGED_CONCURRENTLY
         ]
-        will = [(status_label(s), plan.by_status[str(s)]) for s in CANCELLABLE_STATUSES if plan.by_status.get(str(s))]
+        will = [(status_label(s), plan.by_status[s]) for s in plan.allowed_statuses if plan.by_status.get(s)]
         context = {
             **self.admin_site.each_context(request),
-            "title": "Cancel jobs",
+            "title": f"{verb.capitalize()} jobs",
             "opts": self.model._meta,
             "media": self.media,
             "form": form,
             "plan": plan,
-            "will_cancel": will,
-            "will_not_cancel": will_not,
-            "will_not_cancel_count": plan.matched - plan.eligible,
+            "verb": verb,
+            "past": past,
+            "action": f"{verb}_selected_jobs",
+            "explanation": explanation,
+            "will": will,
+            "will_not": will_not,
+            "will_not_count": plan.matched - plan.eligible,
             "in_background": plan.eligible > settings.ADMIN_BULK_SYNC_LIMIT,
             "sync_limit": settings.ADMIN_BULK_SYNC_LIMIT,
             "select_across": ids is None,
             "selected_ids": request.POST.getlist(ACTION_CHECKBOX_NAME),
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/jobs/job/cancel_selected_confirmation.html", context)
+        return TemplateResponse(request, "admin/jobs/job/transition_confirmation.html", context)

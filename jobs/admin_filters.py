@@ -9,11 +9,13 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Q
 
-from batches.models import Batch
-from batches.selectors import batch_custom_id
-from jobs.models import FINISHED_OK_STATUSES, Job, JobStatus
-from jobs.selectors import job_status_counts
-from speechai.mongo import collection, queryset_filter
+from jobs.counts import job_status_counts
+from jobs.models import FINISHED_OK_STATUSES, Job, JobStatus, batch_collection
+from jobs.selectors import batch_custom_id
+from speechai.mongo import queryset_filter
+
+# The batches model, through the foreign key (the jobs app imports nothing of batches).
+Batch = Job._meta.get_field("batch").related_model
 
 # (parameter value, label, statuses): the lifecycle views of the changelist.
 STATUS_VIEWS = [
@@ -108,7 +110,7 @@ class AccountFilter(admin.SimpleListFilter):
         # the URL is listed even when no batch has it. Read once per request
         # although the changelist builds its filters twice.
         if not hasattr(request, "_job_accounts"):
-            accounts = {a for a in collection(Batch).distinct("account_id") if isinstance(a, str) and a}
+            accounts = {a for a in batch_collection().distinct("account_id") if isinstance(a, str) and a}
             if self.value():
                 accounts.add(self.value())
             request._job_accounts = sorted(accounts)

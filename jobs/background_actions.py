@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 SERVICES = {
     AuditAction.CANCEL_JOBS: services.cancel_jobs_matching,
     AuditAction.RETRY_JOBS: services.retry_jobs_matching,
+    AuditAction.RESTORE_JOBS: services.restore_jobs_matching,
 }
 # Keeps ObjectIds, dates and regexes of a changelist filter as they are.
 EXACT_JSON = json_util.JSONOptions(json_mode=json_util.JSONMode.CANONICAL)

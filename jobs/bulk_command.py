@@ -1,7 +1,9 @@
 """What the bulk job commands (cancel_jobs, retry_jobs, release_stale_jobs)
 share: the selection options, the plan shown before anything changes, the
 confirmation prompt, progress, and clear errors. The work itself is the
-same service the API and the admin call (jobs/services.py), audited there."""
+same service the admin's "select all" calls (jobs/services.py `*_matching`,
+audited there), which applies the same rows of jobs/transitions.py as the
+API's single and bulk actions."""
 
 import datetime
 import getpass
@@ -13,9 +15,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 from pymongo.errors import PyMongoError
 
 from audit.models import AuditSource
+from jobs.counts import status_counts_phrase
 from jobs.models import JobStatus
+from jobs.moves import DEFAULT_CHUNK_SIZE
 from jobs.selectors import job_list_filter
-from jobs.services import DEFAULT_CHUNK_SIZE, status_counts_phrase
 from speechai.exceptions import database_cause
 
 

@@ -15,10 +15,10 @@ from rest_framework.views import APIView
 from audit.models import AuditSource
 from jobs.admin_changelist import JobChangeList
 from jobs.exports import FORMATS, export_jobs, filename
+from jobs.permissions import CanViewJobs
 from jobs.selectors import job_list_filter
 from jobs.serializers import JobListQuerySerializer
 from speechai.mongo import queryset_filter, utc_now
-from speechai.permissions import CanViewJobs
 from speechai.serializers import ErrorSerializer, ValidationErrorSerializer
 
 

@@ -12,7 +12,7 @@ import tempfile
 import xlsxwriter
 
 from audit.models import AuditAction
-from audit.services import finish_action, record_action
+from audit.services import finish_action, start_action
 from jobs.call_facts import contact_dni, contact_name, last_call, number, phone, text
 from jobs.models import Job
 from speechai.mongo import NEWEST_FIRST, collection
@@ -167,13 +167,12 @@ def export_jobs(query, export_format, *, actor, source, description=None):
     """The export's chunks (bytes), for a StreamingHttpResponse. Audited as
     started now and completed when the last row went out (an interrupted
     download stays recorded as started, with no row count)."""
-    entry = record_action(
+    entry = start_action(
         AuditAction.EXPORT_JOBS,
         actor=actor,
         source=source,
         filter=query,
         details={"format": export_format, **({"filters": description} if description else {})},
-        started=True,
     )
     counted = CountedRows(job_rows(query))
     yield from WRITERS[export_format](counted)

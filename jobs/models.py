@@ -1,7 +1,7 @@
 from django.db import models
 
-from batches.models import Batch
 from speechai.fields import RawBSONField, StoredDateTimeField, StoredIntegerField
+from speechai.mongo import collection
 
 
 class JobStatus(models.TextChoices):
@@ -15,9 +15,12 @@ class JobStatus(models.TextChoices):
     CANCELLED = "cancelled"
 
 
-# Transitions this project performs (data-model.md); nowhere else.
+def status_label(status):
+    return JobStatus(status).label if status in JobStatus.values else str(status)
+
+
+# What can happen to a job, and from which statuses: jobs/transitions.py.
 CANCELLABLE_STATUSES = (JobStatus.PENDING, JobStatus.SCHEDULED, JobStatus.FAILED)
-RETRYABLE_STATUSES = (JobStatus.FAILED,)
 # `done` (what workers write) and `completed` both mean "finished OK".
 FINISHED_OK_STATUSES = (JobStatus.DONE, JobStatus.COMPLETED)
 
@@ -32,8 +35,10 @@ class Job(models.Model):
     account_id = models.CharField(max_length=200, null=True, blank=True)
     # The batch's custom `batch_id` string. Nullable so that a join never
     # becomes an inner join that hides jobs whose batch is gone.
+    # A string reference: the jobs app never imports the batches app (batches
+    # build on jobs, not the other way round).
     batch = models.ForeignKey(
-        Batch,
+        "batches.Batch",
         to_field="batch_id",
         db_column="batch_id",
         db_constraint=False,
@@ -76,6 +81,13 @@ class Job(models.Model):
     cancellation_reason = models.TextField(null=True, blank=True)
     cancelled_at = StoredDateTimeField(null=True, blank=True)
     cancelled_by = models.CharField(max_length=150, null=True, blank=True)
+    status_before_cancel = models.CharField(max_length=20, null=True, blank=True)
+    restored_at = StoredDateTimeField(null=True, blank=True)
+    restored_by = models.CharField(max_length=150, null=True, blank=True)
+    # The stamp of the last action that moved the job, and of the cancel that
+    # cancelled it (jobs/transitions.py).
+    action_id = models.CharField(max_length=32, null=True, blank=True)
+    cancel_action_id = models.CharField(max_length=32, null=True, blank=True)
 
     class Meta:
         db_table = "jobs"
@@ -84,7 +96,14 @@ class Job(models.Model):
         permissions = [
             ("cancel_job", "Can cancel jobs"),
             ("retry_job", "Can retry failed jobs"),
+            ("restore_job", "Can restore cancelled jobs"),
         ]
 
     def __str__(self):
         return self.job_id or str(self.pk)
+
+
+def batch_collection():
+    """The `batches` collection, found through the foreign key (no import of
+    the batches app): jobs move the counters stored on their batch."""
+    return collection(Job._meta.get_field("batch").related_model)

@@ -1,9 +1,21 @@
 """Reads of the `jobs` collection for the API: whole stored documents
 (unknown and legacy fields included), one query per page."""
 
-from batches.selectors import batch_custom_id
-from jobs.models import FINISHED_OK_STATUSES, Job, JobStatus
-from speechai.mongo import NEWEST_FIRST, collection, find_by_any_id
+from jobs.models import FINISHED_OK_STATUSES, Job, JobStatus, batch_collection
+from speechai.mongo import NEWEST_FIRST, collection, find_by_any_id, object_id_or_none
+
+
+def batch_custom_id(raw_id):
+    """The custom `batch_id` jobs reference, for a batch named by either form.
+
+    A 24-hex string naming a batch's `_id` resolves to that batch's
+    `batch_id`; anything else is taken as the custom id itself (the batch
+    may be gone while its jobs remain)."""
+    if (oid := object_id_or_none(raw_id)) is not None:
+        document = batch_collection().find_one({"_id": oid}, {"batch_id": 1})
+        if document is not None and document.get("batch_id") is not None:
+            return document["batch_id"]
+    return raw_id
 
 
 def expand_statuses(statuses):
@@ -44,19 +56,3 @@ def job_list(*, skip=0, limit=100, **filters):
 def job_get(raw_id):
     """The stored job named by either id form, or None."""
     return find_by_any_id(collection(Job), raw_id, "job_id")
-
-
-def status_key(status):
-    """A stored status as a dict key: oddly-typed ones (a list, an object,
-    a number) count as None, like a missing status."""
-    return status if isinstance(status, str) else None
-
-
-def job_status_counts(query):
-    """{status: number of jobs} among the jobs `query` matches: one grouped
-    aggregation (jobs without a string status count under None)."""
-    counts = {}
-    for row in collection(Job).aggregate([{"$match": query}, {"$group": {"_id": "$status", "count": {"$sum": 1}}}]):
-        key = status_key(row["_id"])
-        counts[key] = counts.get(key, 0) + row["count"]
-    return counts

@@ -138,13 +138,21 @@ class CancelJobSerializer(serializers.Serializer):
     reason = reason_field('Default "Cancelled by user"')
 
 
-class BulkCancelJobsSerializer(CancelJobSerializer):
-    ids = serializers.ListField(
+def ids_field():
+    return serializers.ListField(
         child=serializers.CharField(max_length=200),
         min_length=1,
         max_length=MAX_BULK_IDS,
         help_text="ObjectIds or custom job_ids, mixed as you like",
     )
+
+
+class BulkCancelJobsSerializer(CancelJobSerializer):
+    ids = ids_field()
+
+
+class BulkRestoreJobsSerializer(serializers.Serializer):
+    ids = ids_field()
 
 
 class NotCancellableSerializer(serializers.Serializer):
@@ -156,3 +164,15 @@ class BulkCancelResultSerializer(serializers.Serializer):
     cancelled = serializers.ListField(child=serializers.CharField())
     not_found = serializers.ListField(child=serializers.CharField())
     not_cancellable = NotCancellableSerializer(many=True)
+
+
+class BulkRestoreResultSerializer(serializers.Serializer):
+    restored = serializers.ListField(child=serializers.CharField())
+    not_found = serializers.ListField(child=serializers.CharField())
+    not_restorable = NotCancellableSerializer(many=True)
+
+
+class RestoredSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+    status = serializers.CharField(help_text="The status the job returned to")

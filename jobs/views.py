@@ -5,49 +5,45 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from jobs import selectors, services
+from jobs.permissions import CanCancelJobs, CanRestoreJobs, CanRetryJobs
 from jobs.serializers import (
     BulkCancelJobsSerializer,
     BulkCancelResultSerializer,
+    BulkRestoreJobsSerializer,
+    BulkRestoreResultSerializer,
     CancelJobSerializer,
     JobListQuerySerializer,
     JobSerializer,
+    RestoredSerializer,
 )
+from speechai.authentication import actor_name
 from speechai.exceptions import Conflict
-from speechai.permissions import CanCancelJobs, CanRetryJobs, IsAuthenticatedOrOpenAPI
+from speechai.permissions import IsAuthenticatedOrOpenAPI
 from speechai.serializers import (
+    AUTH_ERRORS,
+    BAD_REQUEST,
+    READ_AUTH_ERRORS,
     ActionResultSerializer,
     ConflictSerializer,
     ErrorSerializer,
-    ValidationErrorSerializer,
 )
 
 JOB_ID_PARAMETER = OpenApiParameter(
     "job_id", str, OpenApiParameter.PATH, description="The job's 24-hex ObjectId or its custom job_id"
 )
-READ_AUTH_ERRORS = {401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials")}
-AUTH_ERRORS = {
-    **READ_AUTH_ERRORS,
-    403: OpenApiResponse(ErrorSerializer, description="Missing permission"),
-}
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="Job not found")}
-BAD_REQUEST = {400: OpenApiResponse(ValidationErrorSerializer, description="Invalid input, fields named")}
 CONFLICT = {409: OpenApiResponse(ConflictSerializer, description="The job's status does not allow the action")}
-
-
-def actor_name(request):
-    user = request.user
-    return user.get_username() if user and user.is_authenticated else "anonymous"
 
 
 def job_action(request, job_id, service, message, **kwargs):
     """Run a single-job state change and translate its outcome to HTTP."""
     try:
-        service(job_id, actor=actor_name(request), **kwargs)
+        move = service(job_id, actor=actor_name(request), **kwargs)
     except services.JobNotFound:
         raise NotFound("Job not found") from None
     except services.JobStatusConflict as conflict:
         raise Conflict(str(conflict), conflict.current_status) from None
-    return Response({"success": True, "message": message})
+    return Response({"success": True, "message": message}), move
 
 
 CANCEL_SCHEMA = {
@@ -84,6 +80,8 @@ class JobViewSet(viewsets.ViewSet):
             return [CanCancelJobs()]
         if self.action == "retry":
             return [CanRetryJobs()]
+        if self.action in ("restore", "bulk_restore"):
+            return [CanRestoreJobs()]
         return [IsAuthenticatedOrOpenAPI()]
 
     def list(self, request):
@@ -107,7 +105,7 @@ class JobViewSet(viewsets.ViewSet):
         body.is_valid(raise_exception=True)
         return job_action(
             request, job_id, services.cancel_job, "Job cancelled", reason=body.validated_data.get("reason")
-        )
+        )[0]
 
     @extend_schema(
         summary="Retry a failed job",
@@ -118,7 +116,23 @@ class JobViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["put", "post"])
     def retry(self, request, job_id):
-        return job_action(request, job_id, services.retry_job, "Job marked for retry")
+        return job_action(request, job_id, services.retry_job, "Job marked for retry")[0]
+
+    @extend_schema(
+        summary="Restore a cancelled job (undo a cancel)",
+        request=None,
+        parameters=[JOB_ID_PARAMETER],
+        responses={200: RestoredSerializer, **AUTH_ERRORS, **NOT_FOUND, **CONFLICT},
+        description="cancelled -> the status it had when cancelled (status_before_cancel; pending for jobs "
+        "cancelled before that field existed); the cancel fields removed, restored_at/restored_by set. "
+        "A 409 while the job's batch is still cancelled or deleted: restore the batch instead. "
+        "Needs the jobs.restore_job permission.",
+    )
+    @action(detail=True, methods=["put", "post"])
+    def restore(self, request, job_id):
+        response, move = job_action(request, job_id, services.restore_job, "Job restored")
+        response.data["status"] = move.to_status
+        return response
 
     @extend_schema(
         operation_id="jobs_bulk_cancel",
@@ -131,7 +145,24 @@ class JobViewSet(viewsets.ViewSet):
     def bulk_cancel(self, request):
         body = BulkCancelJobsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        result = services.cancel_jobs(
+        outcome = services.cancel_jobs(
             body.validated_data["ids"], actor=actor_name(request), reason=body.validated_data.get("reason")
         )
+        result = {"cancelled": outcome.moved, "not_found": outcome.not_found, "not_cancellable": outcome.refused}
         return Response(BulkCancelResultSerializer(result).data, status=status.HTTP_200_OK)
+
+    @extend_schema(
+        operation_id="jobs_bulk_restore",
+        summary="Restore many cancelled jobs",
+        request=BulkRestoreJobsSerializer,
+        responses={200: BulkRestoreResultSerializer, **BAD_REQUEST, **AUTH_ERRORS},
+        description="1..1000 ids in either form, echoed as sent. Jobs of a batch still cancelled or deleted "
+        "are not restorable (their status shows the batch's). A bounded number of database round trips.",
+    )
+    @action(detail=False, methods=["post"], url_path="restore")
+    def bulk_restore(self, request):
+        body = BulkRestoreJobsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcome = services.restore_jobs(body.validated_data["ids"], actor=actor_name(request))
+        result = {"restored": outcome.moved, "not_found": outcome.not_found, "not_restorable": outcome.refused}
+        return Response(BulkRestoreResultSerializer(result).data)

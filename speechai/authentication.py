@@ -24,3 +24,9 @@ class BearerOrTokenAuthentication(TokenAuthentication):
                 # Open development mode: the frontend's mock token is not a real one.
                 return None
             raise
+
+
+def actor_name(request):
+    """Who an API request acts as, for the audit log and the `*_by` fields."""
+    user = request.user
+    return user.get_username() if user and user.is_authenticated else "anonymous"

@@ -2,12 +2,24 @@
 "message": "<the same>"} (the React frontend shows `message`).
 
 Field validation errors keep the per-field messages under "errors" and name
-the fields in "detail". Database failures become 503, never a bare 500.
+the fields in "detail". Database errors by kind: the database unreachable or
+timing out is a 503; a write the server refuses (duplicate key, document too
+large, invalid field name) is a 400 saying so; any other database error is
+a 500, logged with its cause. Never a 503 for a client's input.
 """
 
 import logging
 
-from pymongo.errors import PyMongoError
+from bson.errors import BSONError
+from pymongo.errors import (
+    ConnectionFailure,
+    DocumentTooLarge,
+    ExecutionTimeout,
+    PyMongoError,
+    WriteConcernError,
+    WriteError,
+    WTimeoutError,
+)
 from rest_framework import status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.views import exception_handler
@@ -35,6 +47,36 @@ class DatabaseUnavailable(APIException):
     default_code = "database_unavailable"
 
 
+class WriteRefused(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "write_refused"
+
+
+class DatabaseError(APIException):
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    default_detail = "The database could not carry out the request; the error is logged."
+    default_code = "database_error"
+
+
+# Unreachable or too slow: the database's fault, worth retrying later.
+UNAVAILABLE = (ConnectionFailure, ExecutionTimeout, WTimeoutError, WriteConcernError)
+# Refused for what was sent (WriteError covers DuplicateKeyError).
+REFUSED = (WriteError, DocumentTooLarge, BSONError)
+
+
+def database_error(exc):
+    """The API exception for a database error (or a Django error caused by one), else None."""
+    cause = exc if isinstance(exc, PyMongoError | BSONError) else exc.__cause__
+    if not isinstance(cause, PyMongoError | BSONError):
+        return None
+    if isinstance(cause, UNAVAILABLE):
+        return DatabaseUnavailable()
+    if isinstance(cause, REFUSED):
+        message = (getattr(cause, "details", None) or {}).get("errmsg") or str(cause)
+        return WriteRefused(f"The database refused the write: {message}")
+    return DatabaseError()
+
+
 def _flatten(errors, prefix=""):
     """{"call_settings": {"ring_timeout": ["..."]}} -> ["call_settings.ring_timeout: ..."]"""
     if isinstance(errors, dict):
@@ -59,10 +101,14 @@ def _flatten(errors, prefix=""):
 
 
 def api_exception_handler(exc, context):
-    if isinstance(exc, PyMongoError) or isinstance(exc.__cause__, PyMongoError):
-        logger.error("Database error in %s: %s", context["request"].path, database_cause(exc))
-        breaker.record(exc)
-        exc = DatabaseUnavailable()
+    if (mapped := database_error(exc)) is not None:
+        log = logger.warning if isinstance(mapped, WriteRefused) else logger.error
+        log(
+            "Database error in %s: %s", context["request"].path, database_cause(exc), exc_info=mapped.status_code == 500
+        )
+        if isinstance(mapped, DatabaseUnavailable):
+            breaker.record(exc)
+        exc = mapped
 
     response = exception_handler(exc, context)
     if response is None:

@@ -1,6 +1,7 @@
 """API permissions. Reads need an authenticated user; each state change needs
-its Django permission (superusers have all). API_AUTH_DISABLED opens all to
-callers on this machine only."""
+its Django permission (superusers have all; each app declares its classes,
+e.g. jobs/permissions.py). API_AUTH_DISABLED opens all to callers on this
+machine only."""
 
 import re
 
@@ -48,37 +49,3 @@ class HasDjangoPermission(IsAuthenticatedOrOpenAPI):
         if open_mode_serves(request):
             return True
         return super().has_permission(request, view) and request.user.has_perm(self.required_permission)
-
-
-class CanCancelJobs(HasDjangoPermission):
-    required_permission = "jobs.cancel_job"
-    message = "You do not have permission to cancel jobs."
-
-
-class CanRetryJobs(HasDjangoPermission):
-    required_permission = "jobs.retry_job"
-    message = "You do not have permission to retry jobs."
-
-
-class CanAddBatches(HasDjangoPermission):
-    required_permission = "batches.add_batch"
-    message = "You do not have permission to create batches."
-
-
-class CanChangeBatches(HasDjangoPermission):
-    """Pause, resume, update and cancel."""
-
-    required_permission = "batches.change_batch"
-    message = "You do not have permission to change batches."
-
-
-class CanDeleteBatches(HasDjangoPermission):
-    required_permission = "batches.delete_batch"
-    message = "You do not have permission to delete batches."
-
-
-class CanViewJobs(HasDjangoPermission):
-    """Reads that hand out whole selections (exports)."""
-
-    required_permission = "jobs.view_job"
-    message = "You do not have permission to view jobs."

@@ -1,5 +1,6 @@
 """Response shapes shared by the apps (documentation of errors and results)."""
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from speechai.bson_json import to_json
@@ -44,3 +45,12 @@ class RootSerializer(serializers.Serializer):
     docs = serializers.CharField()
     api = serializers.CharField()
     health = serializers.CharField()
+
+
+# Error responses every app documents the same way (drf-spectacular).
+READ_AUTH_ERRORS = {401: OpenApiResponse(ErrorSerializer, description="No or invalid credentials")}
+AUTH_ERRORS = {
+    **READ_AUTH_ERRORS,
+    403: OpenApiResponse(ErrorSerializer, description="Missing permission"),
+}
+BAD_REQUEST = {400: OpenApiResponse(ValidationErrorSerializer, description="Invalid input, fields named")}

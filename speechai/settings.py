@@ -202,6 +202,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["speechai.schema.strip_optional_trailing_slashes"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Job statuses and batch states are both "status" fields: name their enums.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.JobStatus",
+        "BatchStateEnum": "batches.states.BatchState",
+    },
 }
 
 # Logs go to stdout: JSON lines (speechai/logging.py) unless LOG_FORMAT=plain,

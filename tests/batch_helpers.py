@@ -1,5 +1,5 @@
 """Helpers for the batch API tests: stored state, both id forms, and a call
-worker simulated the way data-model.md describes it."""
+worker simulated the way docs/data-model.md describes it."""
 
 import datetime
 

@@ -46,7 +46,8 @@ def operator(client):
 
 @pytest.fixture
 def campaign():
-    batch = insert_batch(name="Retail October")
+    # Stored counters in step with the jobs below.
+    batch = insert_batch(name="Retail October", total_jobs=9, pending_jobs=4, failed_jobs=2, completed_jobs=2)
     jobs = {
         status: insert_jobs(count, status=status, batch_id=batch["batch_id"])
         for status, count in [("pending", 3), ("scheduled", 1), ("failed", 2), ("in_progress", 1), ("done", 2)]
@@ -140,14 +141,15 @@ def test_cancel_asks_for_confirmation_then_cancels_the_waiting_jobs(operator, ca
     for status in ("pending", "scheduled", "failed"):
         assert {stored_job(d["_id"])["status"] for d in jobs[status]} == {"cancelled"}
     assert stored_job(jobs["in_progress"][0]["_id"])["status"] == "in_progress"
-    assert stored["pending_jobs"] == 0 and stored["failed_jobs"] == 0  # stored counters refreshed
+    assert stored["pending_jobs"] == 0 and stored["failed_jobs"] == 0  # stored counters moved by the jobs cancelled
     entry = AuditEntry.objects.get()
-    assert (entry.action, entry.source, entry.reason, entry.details) == (
+    assert (entry.action, entry.source, entry.reason, entry.details["jobs_cancelled"]) == (
         "batches.cancel",
         "admin",
         "Client request",
-        {"jobs_cancelled": 6},
+        6,
     )
+    assert {stored_job(d["_id"])["cancel_action_id"] for d in jobs["pending"]} == {entry.details["action_id"]}
     cancelled_job = jobs["pending"][0]
     assert str(cancelled_job["_id"]) in entry.changed_job_ids
     job_page = operator.get(f"/admin/jobs/job/{cancelled_job['_id']}/change/").content.decode()

@@ -1,4 +1,4 @@
-"""call_settings as data-model.md tables them, on PATCH and POST /batches."""
+"""call_settings as docs/data-model.md tables them, on PATCH and POST /batches."""
 
 import pytest
 
@@ -159,3 +159,40 @@ def test_creation_validates_them_the_same_way(api):
     assert response.status_code == 400
     assert response.json()["detail"].startswith("call_settings.days_of_week[1]:")
     assert collection(Batch).count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    "settings, problem",
+    [
+        ({"$where": "sleep(1000)"}, "$where"),
+        ({"a.b": 1}, "a.b"),
+        ({"k" * 5000: 1}, "k" * 65),
+        ({"1st": 1}, "1st"),
+        ({f"key_{n}": n for n in range(51)}, "50"),
+        ({"note": "x" * 1001}, "note"),
+    ],
+)
+def test_extra_keys_must_be_plain_identifiers_few_and_short(api, settings, problem):
+    batch = insert_batch(call_settings={"ring_timeout": 30})
+
+    response = update_settings(api, batch, settings)
+
+    assert response.status_code == 400
+    assert problem[:64] in response.json()["detail"] or problem in response.json()["detail"]
+    assert stored_batch(batch["_id"])["call_settings"] == {"ring_timeout": 30}
+
+
+def test_fifty_short_extra_keys_are_kept(api):
+    batch = insert_batch()
+    settings = {f"key_{n}": "v" * 1000 for n in range(50)}
+
+    assert update_settings(api, batch, settings).status_code == 200
+    assert stored_batch(batch["_id"])["call_settings"] == settings
+
+
+def test_the_validator_is_reusable_outside_a_request():
+    from batches.call_settings import validate_call_settings
+
+    assert validate_call_settings({"ring_timeout": 30, "note": "x"}) == {"ring_timeout": 30, "note": "x"}
+    with pytest.raises(Exception, match=r"\$where"):
+        validate_call_settings({"$where": 1})

@@ -84,17 +84,20 @@ def test_a_reason_from_the_body_or_the_query_is_recorded(api, request_kwargs, ur
     assert stored_batch(batch["_id"])["cancellation_reason"] == "Client asked to stop"
 
 
-def test_cancelling_again_cancels_only_what_has_appeared_since(api):
+def test_cancelling_a_cancelled_batch_again_is_a_409_and_changes_nothing(api):
     batch = insert_batch()
     insert_jobs(2, batch_id=batch["batch_id"])
     api.post(f"/api/v1/batches/{batch['_id']}/cancel")
-    insert_job(batch_id=batch["batch_id"])
+    late = insert_job(batch_id=batch["batch_id"])
 
-    assert api.post(f"/api/v1/batches/{batch['_id']}/cancel").json()["jobs_cancelled"] == 1
+    response = api.post(f"/api/v1/batches/{batch['_id']}/cancel")
+
+    assert (response.status_code, response.json()["status"]) == (409, "cancelled")
+    assert stored_job(late["_id"])["status"] == "pending"
 
 
-def test_refreshes_the_stored_counters(api):
-    batch = insert_batch(total_jobs=0, pending_jobs=0, failed_jobs=0, completed_jobs=7)
+def test_moves_the_stored_counters_by_the_jobs_cancelled(api):
+    batch = insert_batch(total_jobs=4, pending_jobs=2, failed_jobs=1, completed_jobs=1)
     insert_jobs(2, batch_id=batch["batch_id"], status="pending")
     insert_job(batch_id=batch["batch_id"], status="failed")
     insert_job(batch_id=batch["batch_id"], status="done")

@@ -75,8 +75,8 @@ def test_a_given_reason_is_recorded_on_the_cancelled_jobs(api):
     assert stored_job(job["_id"])["cancellation_reason"] == "Duplicate upload"
 
 
-def test_soft_delete_refreshes_the_stored_counters(api):
-    batch = insert_batch(pending_jobs=2, total_jobs=0)
+def test_soft_delete_moves_the_stored_counters_by_the_jobs_cancelled(api):
+    batch = insert_batch(pending_jobs=1, total_jobs=2, completed_jobs=1)
     insert_job(batch_id=batch["batch_id"], status="pending")
     insert_job(batch_id=batch["batch_id"], status="done")
 

@@ -6,9 +6,10 @@ BATCH_OPERATIONS = {
     ("/api/v1/batches", "get"): {"200", "400", "401"},
     ("/api/v1/batches", "post"): {"201", "400", "401", "403"},
     ("/api/v1/batches/{batch_id}", "get"): {"200", "401", "404"},
-    ("/api/v1/batches/{batch_id}", "patch"): {"200", "400", "401", "403", "404"},
-    ("/api/v1/batches/{batch_id}", "delete"): {"200", "400", "401", "403", "404"},
-    ("/api/v1/batches/{batch_id}/cancel", "post"): {"200", "400", "401", "403", "404"},
+    ("/api/v1/batches/{batch_id}", "patch"): {"200", "400", "401", "403", "404", "409"},
+    ("/api/v1/batches/{batch_id}", "delete"): {"200", "400", "401", "403", "404", "409"},
+    ("/api/v1/batches/{batch_id}/cancel", "post"): {"200", "400", "401", "403", "404", "409"},
+    ("/api/v1/batches/{batch_id}/restore", "post"): {"200", "401", "403", "404", "409"},
     ("/api/v1/batches/{batch_id}/jobs", "get"): {"200", "400", "401", "404"},
     ("/api/v1/batches/{batch_id}/status", "get"): {"200", "401", "404"},
     ("/api/v1/batches/{batch_id}/summary", "get"): {"200", "401", "404"},
@@ -65,7 +66,7 @@ def test_bodies_are_documented(schema):
 
 
 def test_query_parameters_are_documented(schema):
-    assert query_parameters(schema, "/api/v1/batches", "get") == {"account_id", "is_active", "skip", "limit"}
+    assert query_parameters(schema, "/api/v1/batches", "get") == {"account_id", "is_active", "status", "skip", "limit"}
     assert query_parameters(schema, "/api/v1/batches/{batch_id}", "delete") == {"delete_jobs", "reason"}
     assert query_parameters(schema, "/api/v1/batches/{batch_id}/jobs", "get") == query_parameters(
         schema, "/api/v1/jobs", "get"

@@ -21,7 +21,7 @@ ROUNDS = 60
 
 
 def worker_claim(batch_ids, worker_id):
-    """What a call worker does (data-model.md): one find_one_and_update."""
+    """What a call worker does (docs/data-model.md): one find_one_and_update."""
     now = datetime.datetime.utcnow()
     return collection(Job).find_one_and_update(
         {"status": "pending", "batch_id": {"$in": batch_ids}},

@@ -51,6 +51,7 @@ def test_creates_the_groups_idempotently():
         "change_account",
         "change_batch",
         "change_job",
+        "restore_job",
         "retry_job",
         "view_account",
         "view_auditentry",

@@ -56,7 +56,11 @@ def test_dry_run_then_release_of_leases_expired_longer_ago_than_asked(leases):
     assert statuses([leases[n] for n in ("expired_5_minutes_ago", "still_running", "no_lease")]) == ["in_progress"] * 3
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.source, entry.changed) == ("jobs.release_stale", "command", 2)
-    assert entry.details == {"older_than_seconds": 900.0}
+    assert entry.details["older_than_seconds"] == 900.0
+    assert all(
+        stored_job(leases[n]["_id"])["action_id"] == entry.details["action_id"]
+        for n in ("expired_90_minutes_ago", "expired_20_minutes_ago")
+    )
 
 
 def test_the_default_is_15_minutes(leases):

@@ -128,6 +128,9 @@ def test_cancel_writes_back_only_the_fields_it_changes(api, worker_jobs):
         "cancellation_reason",
         "cancelled_at",
         "cancelled_by",
+        "status_before_cancel",
+        "cancel_action_id",
+        "action_id",
         "updated_at",
     }
     # Untouched values keep their BSON types (no Int64 -> double, no null for absent).
@@ -148,6 +151,7 @@ def test_retry_writes_back_only_the_fields_it_changes(api, worker_jobs):
         "worker_id",
         "reserved_until",
         "next_try_at",
+        "action_id",
         "updated_at",
     }
     assert {key: after[key] for key in ("nombre", "rut", "monto_total", "tries")} == {

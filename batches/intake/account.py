@@ -1,26 +1,16 @@
 """The account an import is for: country, status and balance.
 
-Read here in one place from the shared `accounts` collection (raw pymongo,
-odd field types tolerated) until the accounts app's selectors own it."""
+Read through the accounts app (its selector and its one definition of the
+derived balances), odd field types tolerated."""
 
 from dataclasses import dataclass
 
-from django.db import connections
-
+from accounts import balances
+from accounts.selectors import account_get
 from batches.intake.errors import IntakeError
 from batches.intake.normalising import COUNTRIES
-from speechai.mongo import id_filters
 
 ESTIMATED_CALL_MINUTES = 3.0
-
-
-def _number(value, default=0.0):
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            return float(str(value)) if value is not None else default
-        except ValueError:
-            return default
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -55,12 +45,7 @@ class IntakeAccount:
 def intake_account(raw_id):
     """The account named by its account_id (or ObjectId); 404 when unknown,
     409 when suspended or otherwise not active."""
-    accounts = connections["default"].get_collection("accounts")
-    document = None
-    for id_filter in reversed(id_filters(raw_id, "account_id")):  # account_id first: ids are custom here
-        document = accounts.find_one(id_filter)
-        if document is not None:
-            break
+    document = account_get(raw_id)
     if document is None:
         raise IntakeError("Account not found", status=404)
     status = document.get("status") if isinstance(document.get("status"), str) else "active"
@@ -73,12 +58,8 @@ def intake_account(raw_id):
         country=country if country in COUNTRIES else "CL",
         status=status,
         plan_type=str(get("plan_type") or "credit_based"),
-        minutes_remaining=max(
-            0.0, _number(get("minutes_purchased")) - _number(get("minutes_used")) - _number(get("minutes_reserved"))
-        ),
-        credit_available=max(
-            0.0, _number(get("credit_balance")) - _number(get("credit_used")) - _number(get("credit_reserved"))
-        ),
-        cost_per_minute=_number(get("cost_per_minute"), 0.15),
-        cost_per_call_setup=_number(get("cost_per_call_setup"), 0.02),
+        minutes_remaining=balances.minutes_remaining(document),
+        credit_available=balances.credit_available(document),
+        cost_per_minute=balances.number(get("cost_per_minute"), 0.15),
+        cost_per_call_setup=balances.number(get("cost_per_call_setup"), 0.02),
     )

@@ -163,6 +163,8 @@ def import_file(upload, request, *, actor, source, new_batch=None, batch_ref=Non
     stats = _stats(plan, inserted, already_there)
     writing.complete_import(
         batch_id,
+        actor=actor,
+        source=source,
         inserted=inserted,
         estimated_cost=inserted * account.cost_per_job,
         stats=stats,

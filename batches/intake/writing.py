@@ -2,7 +2,7 @@
 
 The batch is marked `import_status: "importing"` (a new one is also
 inactive) and its jobs go in as `scheduled`, which workers never claim.
-When every chunk is in, one update releases them to `pending`, then one
+When every chunk is in, the transition table releases them to `pending`, then one
 update marks the batch complete (its stored counters moved by `$inc`) and
 active as requested. A failure midway leaves `import_status: "failed"`
 with what was inserted; importing the same file again into that batch
@@ -14,6 +14,7 @@ from pymongo.errors import BulkWriteError, PyMongoError
 
 from batches.models import Batch
 from jobs.models import Job
+from jobs.services import release_scheduled_jobs
 from speechai.mongo import collection, utc_now
 
 CHUNK = 1000
@@ -76,20 +77,11 @@ def insert_jobs(documents, total, on_progress=None):
     return inserted, skipped
 
 
-def release_imported_jobs(batch_id):
-    """The intake release (scheduled -> pending) of one batch's jobs, in one
-    conditional update. Returns how many were released."""
-    result = collection(Job).update_many(
-        {"batch_id": batch_id, "status": "scheduled"}, {"$set": {"status": "pending", "updated_at": utc_now()}}
-    )
-    return result.modified_count
-
-
 def _counters(inserted, estimated_cost):
     return {"total_jobs": inserted, "pending_jobs": inserted, "estimated_cost": round(estimated_cost, 6)}
 
 
-def complete_import(batch_id, *, inserted, estimated_cost, stats, is_active=None):
+def complete_import(batch_id, *, actor, source, inserted, estimated_cost, stats, is_active=None):
     """Release the jobs, then mark the batch complete (and active as asked
     when it was created by an import). A batch cancelled or deleted during
     the import keeps its new jobs `scheduled`: never called."""
@@ -97,7 +89,8 @@ def complete_import(batch_id, *, inserted, estimated_cost, stats, is_active=None
     batches = collection(Batch)
     if batches.find_one(live, {"_id": 1}) is None:
         return 0
-    released = release_imported_jobs(batch_id)
+    # scheduled -> pending through the transition table (jobs/transitions.py).
+    released = release_scheduled_jobs(batch_id, actor=actor, source=source).changed
     fields = {"import_status": "complete", "import_stats": stats, "updated_at": utc_now()}
     if is_active is not None:
         fields["is_active"] = is_active

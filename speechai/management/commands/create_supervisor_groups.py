@@ -17,6 +17,7 @@ SUPERVISOR_GROUPS = {
         "jobs.change_job",
         "jobs.cancel_job",
         "jobs.retry_job",
+        "jobs.restore_job",
         "batches.view_batch",
         "batches.change_batch",
         "accounts.view_account",
@@ -38,8 +39,8 @@ SUPERVISOR_GROUPS = {
 class Command(BaseCommand):
     help = (
         "Create or update the admin groups: 'Supervisors (read-only)' see jobs, batches, accounts and the audit "
-        "log; 'Operators' also cancel, retry and edit jobs, pause, resume, cancel and edit batches, and create, "
-        "edit, suspend and activate accounts; 'Account managers' see accounts and top them up. "
+        "log; 'Operators' also cancel, retry, restore and edit jobs, pause, resume, cancel, restore and edit "
+        "batches, and create, edit, suspend and activate accounts; 'Account managers' see accounts and top them up. "
         "Idempotent: a group's permissions are reset to this list."
     )
 

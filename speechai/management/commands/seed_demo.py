@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.models import Account
 from batches.models import Batch
-from batches.services import refresh_batch_counters
+from jobs.counters import counter_drift, repair_counters
 from jobs.models import Job, JobStatus
 from speechai.demo_calls import DemoCalls
 from speechai.mongo import collection, utc_now
@@ -251,5 +251,5 @@ class Command(BaseCommand):
         if chunk:
             jobs_collection.insert_many(chunk, ordered=False)
             inserted += len(chunk)
-        refresh_batch_counters([batch["batch_id"] for batch in batch_documents])
+        repair_counters(counter_drift([batch["batch_id"] for batch in batch_documents]))
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(batch_documents)} batches, {inserted} jobs."))

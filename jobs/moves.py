@@ -1,0 +1,245 @@
+"""The one function family that applies a row of jobs/transitions.py: to one
+job (`move_one`), to a list of ids (`move_ids`) or to every job a filter
+matches (`move_matching`, chunked). Each is a conditional update whose
+filter carries the allowed statuses; the jobs it moved are those carrying
+the action's stamp (`action_id`); the counters stored on their batches
+follow by `$inc` of exactly those moves. Auditing is the caller's
+(jobs/services.py, batches/lifecycle.py)."""
+
+import itertools
+from dataclasses import dataclass
+
+from pymongo import UpdateMany
+
+from jobs.counters import CounterDeltas
+from jobs.counts import job_status_counts
+from jobs.models import Job, batch_collection
+from jobs.outcomes import BulkTransitionResult, IdsOutcome
+from speechai.mongo import any_id_filter, collection, id_filters
+
+# Jobs per round trip in bulk actions: big enough to be fast, small enough
+# for a progress display and for commands of modest size.
+DEFAULT_CHUNK_SIZE = 1000
+# A single move re-reads and retries when the job changed between its read and its update.
+RACE_RETRIES = 3
+PROJECTION = {"_id": 1, "job_id": 1, "status": 1, "batch_id": 1, "status_before_cancel": 1, "action_id": 1}
+
+
+class JobNotFound(Exception):
+    pass
+
+
+class JobStatusConflict(Exception):
+    """The job exists but its status (or its batch's) does not allow the action."""
+
+    def __init__(self, verb, current_status, message=None):
+        self.current_status = current_status
+        super().__init__(message or f"Job cannot be {verb} in status '{current_status}'")
+
+
+@dataclass
+class Move:
+    job_id: object  # the job's _id
+    batch_id: object
+    from_status: str
+    to_status: str
+
+
+def closed_batches(batch_ids):
+    """{batch_id: "cancelled" | "deleted"} of the given batches still closed
+    (being cancelled or deleted counts as cancelled)."""
+    ids = sorted({batch_id for batch_id in batch_ids if isinstance(batch_id, str)})
+    if not ids:
+        return {}
+    closed = {
+        "batch_id": {"$in": ids},
+        "$or": [
+            {"deleted_at": {"$ne": None}},
+            {"cancelled_at": {"$ne": None}},
+            {"closing.action": {"$in": ["cancel", "delete"]}},
+        ],
+    }
+    documents = batch_collection().find(closed, {"batch_id": 1, "deleted_at": 1})
+    return {doc["batch_id"]: "deleted" if doc.get("deleted_at") else "cancelled" for doc in documents}
+
+
+def batch_closed_conflict(row, status):
+    return JobStatusConflict(row.verb, status, f"The job's batch is {status}")
+
+
+def move_one(row, raw_id, stamp):
+    """Move the job named by either id form. Round trips: the read (two
+    when a 24-hex custom job_id is tried as _id first), one update_one
+    conditional on `_id` + the status and stamp seen (both index-served,
+    unlike findAndModify on every server), and one `$inc` of its batch's
+    counters."""
+    jobs = collection(Job)
+    document = next(
+        (found for f in id_filters(raw_id, "job_id") if (found := jobs.find_one(f, PROJECTION)) is not None), None
+    )
+    for _ in range(RACE_RETRIES):
+        if document is None:
+            raise JobNotFound(raw_id)
+        status = document.get("status")
+        if status not in row.allowed:
+            raise JobStatusConflict(row.verb, status)
+        if row.needs_open_batch and (closed := closed_batches([document.get("batch_id")])):
+            raise batch_closed_conflict(row, next(iter(closed.values())))
+        seen = {"_id": document["_id"], "status": status, "action_id": document.get("action_id")}
+        if jobs.update_one(seen, row.update(stamp)).modified_count:
+            move = Move(document["_id"], document.get("batch_id"), status, row.to_status_of(document))
+            deltas = CounterDeltas()
+            deltas.add(move.batch_id, move.from_status, move.to_status)
+            deltas.write()
+            return move
+        document = jobs.find_one({"_id": document["_id"]}, PROJECTION)  # changed meanwhile: look again
+    raise JobStatusConflict(row.verb, document.get("status") if document else None)
+
+
+def match_ids(raw_ids, documents):
+    """{raw id as sent: document}, an ObjectId match winning over a job_id match."""
+    by_oid = {str(doc["_id"]): doc for doc in documents}
+    by_job_id = {doc["job_id"]: doc for doc in documents if isinstance(doc.get("job_id"), str)}
+    return {
+        raw_id: by_oid.get(raw_id) or by_job_id.get(raw_id)
+        for raw_id in raw_ids
+        if raw_id in by_oid or raw_id in by_job_id
+    }
+
+
+def move_ids(row, raw_ids, stamp):
+    """Move the jobs named (either id form) in a bounded number of round
+    trips whatever their number: one find, one conditional update_many, one
+    read-back of the candidates (ours carry the stamp), one bulk `$inc` of
+    their batches' counters (a restore adds one read of their batches)."""
+    jobs = collection(Job)
+    found = match_ids(raw_ids, list(jobs.find(any_id_filter(raw_ids, "job_id"), PROJECTION)))
+    candidates = {doc["_id"]: doc for doc in found.values() if doc.get("status") in row.allowed}
+    closed = closed_batches(doc.get("batch_id") for doc in candidates.values()) if row.needs_open_batch else {}
+    ids = [_id for _id, doc in candidates.items() if doc.get("batch_id") not in closed]
+    after = {}
+    if ids:
+        jobs.update_many({"_id": {"$in": ids}, "status": {"$in": row.allowed}}, row.update(stamp))
+        after = {doc["_id"]: doc for doc in jobs.find({"_id": {"$in": ids}}, PROJECTION)}
+    deltas = CounterDeltas()
+    outcome = IdsOutcome(matched=len(found))
+    for raw_id in raw_ids:
+        doc = found.get(raw_id)
+        if doc is None:
+            outcome.not_found.append(raw_id)
+            continue
+        current = after.get(doc["_id"], doc)
+        if current.get("action_id") == stamp.action_id:
+            outcome.moved.append(raw_id)
+            if doc["_id"] not in outcome.moved_job_ids:
+                outcome.moved_job_ids.append(doc["_id"])
+                deltas.add(current.get("batch_id"), row.from_status_after(current), current.get("status"))
+        elif doc.get("batch_id") in closed and doc["_id"] in candidates:
+            outcome.refused.append({"id": raw_id, "status": closed[doc["batch_id"]]})
+        else:
+            outcome.refused.append({"id": raw_id, "status": current.get("status")})
+    deltas.write()
+    return outcome
+
+
+def chunked(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _and(*clauses):
+    clauses = [clause for clause in clauses if clause]
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def move_matching(
+    row,
+    query,
+    stamp,
+    *,
+    ids=None,
+    condition=None,
+    dry_run=False,
+    chunk_size=DEFAULT_CHUNK_SIZE,
+    progress=None,
+    open_batches_only=True,
+    plan=True,
+):
+    """Move every job `query` matches (narrowed to `ids`, either form, when
+    given) whose status is allowed and `condition` holds.
+
+    First (unless `plan` is false) one grouped count per selection (what
+    matches, by status; all a dry run does); then per chunk of `chunk_size`
+    jobs: the next `_id`s with their status (one cursor batch), one
+    bulk_write of conditional update_many, one per status seen, that
+    re-check it and `condition` (a job a worker took meanwhile is left
+    alone), a read-back of the chunk's stamped jobs only when some did not
+    move or the to-status depends on the job, and one bulk `$inc` of the
+    counters of the chunk's batches. Moved jobs leave the filter, so none is
+    visited twice. `progress(done, total)` after each chunk."""
+    jobs = collection(Job)
+    allowed = {"status": {"$in": row.allowed}, **(condition or {})}
+    if ids is None:
+        selections = [query]
+    else:
+        selections = [_and(query, any_id_filter(chunk, "job_id")) for chunk in chunked(ids, chunk_size)]
+
+    result = BulkTransitionResult(tuple(row.allowed), dry_run, planned=plan)
+    for selection in selections if plan else ():
+        for status, count in job_status_counts(selection).items():
+            result.by_status[status] = result.by_status.get(status, 0) + count
+    if dry_run:
+        if row.needs_open_batch and open_batches_only:
+            result.blocked = sum(_in_closed_batches(_and(selection, allowed)) for selection in selections)
+        return result
+
+    for selection in selections:
+        eligible = jobs.find(_and(selection, allowed), PROJECTION, batch_size=chunk_size)
+        for chunk in chunked(eligible, chunk_size):
+            _move_chunk(row, stamp, chunk, allowed, result, open_batches_only=open_batches_only)
+            if progress is not None:
+                progress(result.changed, result.eligible)
+    return result
+
+
+def _in_closed_batches(query):
+    """How many jobs `query` matches in batches still cancelled or deleted:
+    one aggregation grouped by batch, one read of those batches."""
+    rows = collection(Job).aggregate([{"$match": query}, {"$group": {"_id": "$batch_id", "jobs": {"$sum": 1}}}])
+    by_batch = {row["_id"]: row["jobs"] for row in rows if isinstance(row["_id"], str)}
+    return sum(by_batch[batch_id] for batch_id in closed_batches(by_batch))
+
+
+def _move_chunk(row, stamp, chunk, allowed, result, *, open_batches_only):
+    jobs = collection(Job)
+    if row.needs_open_batch and open_batches_only:
+        closed = closed_batches(doc.get("batch_id") for doc in chunk)
+        result.blocked += sum(doc.get("batch_id") in closed for doc in chunk)
+        chunk = [doc for doc in chunk if doc.get("batch_id") not in closed]
+    if not chunk:
+        return
+    # One update per status seen (one round trip): when all of them match,
+    # every job moved from the status read, and nothing needs reading back.
+    by_status = {}
+    for doc in chunk:
+        by_status.setdefault(doc.get("status"), []).append(doc["_id"])
+    updates = [
+        UpdateMany({**allowed, "_id": {"$in": ids}, "status": status}, row.update(stamp))
+        for status, ids in by_status.items()
+    ]
+    modified = jobs.bulk_write(updates, ordered=False).modified_count
+    if modified == len(chunk) and row.to_status is not None:
+        moved = [(doc, doc.get("status"), row.to_status) for doc in chunk]
+    elif modified:
+        chunk_ids = [doc["_id"] for doc in chunk]
+        stamped = jobs.find({"_id": {"$in": chunk_ids}, "action_id": stamp.action_id}, PROJECTION)
+        moved = [(doc, row.from_status_after(doc), doc.get("status")) for doc in stamped]
+    else:
+        moved = []
+    deltas = CounterDeltas()
+    for doc, from_status, to_status in moved:
+        deltas.add(doc.get("batch_id"), from_status, to_status)
+        result.changed_ids.append(doc["_id"])
+    deltas.write()
+    result.changed += len(moved)
