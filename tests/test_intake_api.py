@@ -5,7 +5,7 @@ import json
 import pytest
 
 from batches.models import Batch
-from batches.services import delete_batch
+from batches.lifecycle import delete_batch
 from jobs.models import Job
 from speechai.mongo import collection
 from tests.api import make_user, token_client

@@ -121,7 +121,7 @@ def test_a_batch_cancelled_during_its_import_gets_no_callable_job():
     from audit.models import AuditSource
     from batches.intake.planning import Options
     from batches.intake.services import NewBatch, Request, Upload, import_file
-    from batches.services import cancel_batch
+    from batches.lifecycle import cancel_batch
 
     insert_account()
     created = {}
