@@ -1,6 +1,6 @@
 from speechai.indexes import ASC, DESC, IndexSpec, unique_string_field
 
-# data-model.md, "Indexes the project ensures".
+# docs/data-model.md, "Indexes".
 BATCH_INDEXES = [
     *unique_string_field("batch_id"),
     IndexSpec("account_created", (("account_id", ASC), ("created_at", DESC))),

@@ -6,7 +6,7 @@ from speechai.fields import RawBSONField, StoredDateTimeField, StoredIntegerFiel
 class Batch(models.Model):
     """A calling campaign, in the `batches` collection shared with the workers.
 
-    Unmanaged: the project never migrates this collection (data-model.md)."""
+    Unmanaged: the project never migrates this collection (docs/data-model.md)."""
 
     batch_id = models.CharField(max_length=200, unique=True, null=True)
     account_id = models.CharField(max_length=200, null=True, blank=True)

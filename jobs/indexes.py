@@ -1,6 +1,6 @@
 from speechai.indexes import ASC, DESC, IndexSpec, unique_string_field
 
-# data-model.md, "Indexes the project ensures".
+# docs/data-model.md, "Indexes".
 JOB_INDEXES = [
     *unique_string_field("job_id"),
     IndexSpec("batch_status", (("batch_id", ASC), ("status", ASC))),

@@ -2,7 +2,7 @@
 
 Services write `jobs` and `batches` with pymongo through Django's connection
 (same client, same settings): single conditional updates, `$unset`, matched
-counts — what data-model.md asks and the ORM cannot express.
+counts — what docs/data-model.md asks and the ORM cannot express.
 """
 
 import datetime

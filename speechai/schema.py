@@ -3,7 +3,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 def strip_optional_trailing_slashes(endpoints, **kwargs):
     """drf-spectacular preprocessing hook: routes accept an optional trailing
-    slash ("/?"); the documented paths have none, as in api.md."""
+    slash ("/?"); the documented paths have none, as in docs/api.md."""
     return [
         (path.rstrip("/") if path != "/" else path, path_regex, method, callback)
         for path, path_regex, method, callback in endpoints

@@ -15,7 +15,7 @@ def api(db):
 
 
 def cancel_requests(api, job_id, body=None):
-    """The three spellings of a cancel: the contract's DELETE, and the
+    """The three spellings of a cancel: the documented DELETE, and the
     frontend's PUT (POST accepted too)."""
     return {
         "DELETE": lambda: api.delete(f"/api/v1/jobs/{job_id}", body, format="json"),
