@@ -53,6 +53,8 @@ ALLOWED = {
     "cancelled": (*LIVE, S.IMPORTING, S.CANCELLING),
     "deleted": tuple(S),
     "restored": (S.CANCELLED, S.DELETED),
+    # Contacts added by intake (a new import, or one that completes a failed one).
+    "imported": (*LIVE, S.IMPORTING),
 }
 WAITING = (JobStatus.PENDING, JobStatus.SCHEDULED, JobStatus.IN_PROGRESS)
 
@@ -78,7 +80,8 @@ def batch_state(document, counts):
         return state.value
     if counts["total_jobs"] and not counts["pending_jobs"] + counts["in_progress_jobs"]:
         return S.COMPLETED.value
-    return (S.PAUSED if document.get("is_active") is False else S.ACTIVE).value
+    # Workers call only batches whose `is_active` is true: a missing one is paused.
+    return (S.ACTIVE if document.get("is_active") is True else S.PAUSED).value
 
 
 _SET = {"$ne": None}

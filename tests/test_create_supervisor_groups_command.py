@@ -47,6 +47,7 @@ def test_creates_the_groups_idempotently():
     ]
     assert permissions_of("Operators") == [
         "add_account",
+        "add_batch",
         "cancel_job",
         "change_account",
         "change_batch",

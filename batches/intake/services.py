@@ -16,6 +16,7 @@ from batches.intake.errors import IntakeError, Limits
 from batches.intake.planning import Options, plan_rows
 from batches.intake.reading import open_table
 from batches.selectors import batch_get, custom_id_of
+from batches.states import ALLOWED, stored_state
 from batches.services import STORED_COUNTERS
 from speechai.mongo import utc_now
 
@@ -103,9 +104,9 @@ def existing_batch(raw_id):
     batch = batch_get(raw_id, include_deleted=True)
     if batch is None or custom_id_of(batch) is None:
         raise IntakeError("Batch not found", status=404)
-    for marker, state in (("deleted_at", "deleted"), ("cancelled_at", "cancelled")):
-        if batch.get(marker):
-            raise IntakeError(f"The batch is {state}: contacts cannot be added to it.", status=409)
+    state = stored_state(batch)
+    if state is not None and state not in ALLOWED["imported"]:
+        raise IntakeError(f"The batch is {state}: contacts cannot be added to it.", status=409)
     return batch
 
 

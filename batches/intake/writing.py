@@ -13,6 +13,7 @@ import itertools
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from batches.models import Batch
+from batches.states import allowed_filter
 from jobs.models import Job
 from jobs.services import release_scheduled_jobs
 from speechai.mongo import collection, utc_now
@@ -36,10 +37,10 @@ def insert_new_batch(document, is_active):
 
 
 def start_import(batch_id):
-    """Mark an existing (not cancelled, not deleted) batch as importing;
-    False when it is gone or was cancelled meanwhile."""
+    """Mark an existing batch whose state takes contacts as importing; False
+    when it is gone or was cancelled (or is being cancelled) meanwhile."""
     result = collection(Batch).update_one(
-        {"batch_id": batch_id, "deleted_at": None, "cancelled_at": None},
+        {"batch_id": batch_id, **allowed_filter("imported")},
         {"$set": {"import_status": "importing", "updated_at": utc_now()}},
     )
     return result.matched_count == 1
@@ -85,7 +86,7 @@ def complete_import(batch_id, *, actor, source, inserted, estimated_cost, stats,
     """Release the jobs, then mark the batch complete (and active as asked
     when it was created by an import). A batch cancelled or deleted during
     the import keeps its new jobs `scheduled`: never called."""
-    live = {"batch_id": batch_id, "cancelled_at": None, "deleted_at": None}
+    live = {"batch_id": batch_id, **allowed_filter("imported")}
     batches = collection(Batch)
     if batches.find_one(live, {"_id": 1}) is None:
         return 0

@@ -19,6 +19,7 @@ SUPERVISOR_GROUPS = {
         "jobs.retry_job",
         "jobs.restore_job",
         "batches.view_batch",
+        "batches.add_batch",
         "batches.change_batch",
         "accounts.view_account",
         "accounts.add_account",
@@ -39,8 +40,8 @@ SUPERVISOR_GROUPS = {
 class Command(BaseCommand):
     help = (
         "Create or update the admin groups: 'Supervisors (read-only)' see jobs, batches, accounts and the audit "
-        "log; 'Operators' also cancel, retry, restore and edit jobs, pause, resume, cancel, restore and edit "
-        "batches, and create, edit, suspend and activate accounts; 'Account managers' see accounts and top them up. "
+        "log; 'Operators' also cancel, retry, restore and edit jobs, create (import) campaigns, pause, resume, "
+        "cancel, restore and edit batches, and create, edit, suspend and activate accounts; 'Account managers' see accounts and top them up. "
         "Idempotent: a group's permissions are reset to this list."
     )
 
