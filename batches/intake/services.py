@@ -16,8 +16,8 @@ from batches.intake.errors import IntakeError, Limits
 from batches.intake.planning import Options, plan_rows
 from batches.intake.reading import open_table
 from batches.selectors import batch_get, custom_id_of
-from batches.states import ALLOWED, stored_state
 from batches.services import STORED_COUNTERS
+from batches.states import ALLOWED, stored_state
 from speechai.mongo import utc_now
 
 RESPONSE_ERRORS = 100
