@@ -41,7 +41,8 @@ class Command(BaseCommand):
     help = (
         "Create or update the admin groups: 'Supervisors (read-only)' see jobs, batches, accounts and the audit "
         "log; 'Operators' also cancel, retry, restore and edit jobs, create (import) campaigns, pause, resume, "
-        "cancel, restore and edit batches, and create, edit, suspend and activate accounts; 'Account managers' see accounts and top them up. "
+        "cancel, restore and edit batches, and create, edit, suspend and activate accounts; "
+        "'Account managers' see accounts and top them up. "
         "Idempotent: a group's permissions are reset to this list."
     )
 
