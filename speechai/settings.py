@@ -34,6 +34,10 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Opens the API to anonymous callers (e.g. the React frontend's mock token)
 # for local development. Off unless set; a warning is logged when on.
 API_AUTH_DISABLED = env_bool("API_AUTH_DISABLED")
+# A token (and its user's permissions) read from the database is trusted this
+# long by each server process: a revoked token, a deactivated user or a
+# changed permission takes effect within this time. 0 reads them every request.
+API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "5"))
 
 MONGODB_URI = os.environ.get("MONGODB_URI", "")
 MONGODB_NAME = os.environ.get("MONGODB_NAME") or "speechai_db"
@@ -70,6 +74,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Benchmarks only (bench/): count, and on request record, each request's
+# database commands (speechai/command_monitor.py). Unset in production.
+DB_COMMAND_MONITOR_DIR = os.environ.get("DB_COMMAND_MONITOR_DIR", "")
+if DB_COMMAND_MONITOR_DIR:
+    MIDDLEWARE.insert(1, "speechai.command_monitor.command_monitor_middleware")
+
 ROOT_URLCONF = "speechai.urls"
 WSGI_APPLICATION = "speechai.wsgi.application"
 # Paths have no trailing slash; the API router accepts one without redirecting.
@@ -100,6 +110,10 @@ DATABASES = {
         "OPTIONS": {"serverSelectionTimeoutMS": int(os.environ.get("MONGODB_TIMEOUT_MS", "5000"))},
     },
 }
+if DB_COMMAND_MONITOR_DIR:
+    from speechai.command_monitor import REQUEST_COMMANDS
+
+    DATABASES["default"]["OPTIONS"]["event_listeners"] = [REQUEST_COMMANDS]
 DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
 MIGRATION_MODULES = {
     "admin": "mongo_migrations.admin",

@@ -105,3 +105,13 @@ def round_trips(db):
     """Database commands sent from this point on (see CommandCounter)."""
     COMMAND_COUNTER.reset()
     return COMMAND_COUNTER
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_tokens():
+    """Each test starts with no token remembered by the API (a flushed user's
+    token must not outlive its test)."""
+    yield
+    from speechai.authentication import TOKEN_CACHE
+
+    TOKEN_CACHE.clear()
