@@ -19,7 +19,6 @@ from speechai.mongo import utc_now
 
 INSERT_CHUNK = 5000
 USERNAME = "bench"
-from bench.scenarios import CANCELLABLE
 
 COUNTER_OF_STATUS = {
     "pending": "pending_jobs",

@@ -88,7 +88,7 @@ class Database:
     def start(self, storage):
         if self.external_uri:
             return
-        log = open(WORK / "secantusd.log", "a")  # noqa: SIM115 (closed with the process)
+        log = open(WORK / "secantusd.log", "a")  # closed with the process
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "secantusd-py"),
@@ -193,7 +193,7 @@ class Gunicorn:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        log = open(WORK / "gunicorn.log", "a")  # noqa: SIM115 (closed with the process)
+        log = open(WORK / "gunicorn.log", "a")  # closed with the process
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "docker/gunicorn.conf.py", "speechai.wsgi:application"],
             env={**self.environment, "GUNICORN_BIND": f"127.0.0.1:{self.port}"},

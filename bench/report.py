@@ -8,14 +8,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def number(value, digits=1):
     if value is None:
-        return "–"
+        return "-"
     if value >= 100:
         return f"{value:,.0f}"
     return f"{value:,.{digits}f}"
 
 
 def ratio(value, floor):
-    return f"{value / floor:.2f}" if value and floor else "–"
+    return f"{value / floor:.2f}" if value and floor else "-"
 
 
 def table(rows):

@@ -118,7 +118,7 @@ class Bench:
         }
 
     def send(self, line, record_as=None):
-        method, path, body = (line.split("\t") + [""])[:3]
+        method, path, body = [*line.split("\t"), ""][:3]
         connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=600)
         headers = dict(self.headers)
         if record_as:
@@ -131,7 +131,15 @@ class Bench:
     def warm_up(self):
         lines = [as_line("GET", f"/api/v1/jobs/{job['_id']}", None) for job in self.data.jobs[:200]]
         lines += [as_line("GET", f"/api/v1/batches/{b['batch_id']}/status", None) for b in self.data.batches[:20]]
-        run_wrk(self.server.url, lines, 4, WARM_UP_SECONDS, self.headers, {200}, WORK)
+        run_wrk(
+            self.server.url,
+            lines,
+            clients=4,
+            seconds=WARM_UP_SECONDS,
+            headers=self.headers,
+            expected={200},
+            work_dir=WORK,
+        )
 
     def measure(self, run, processes):
         wait_until_idle([self.server, self.database])
@@ -145,7 +153,15 @@ class Bench:
         lines = [as_line(*scenario.request(target)) for target in targets]
         seconds = scenario.seconds * self.options.seconds_scale
         measurement, (api, db) = self.measure(
-            lambda: run_wrk(self.server.url, lines, scenario.clients, seconds, self.headers, scenario.expected, WORK),
+            lambda: run_wrk(
+                self.server.url,
+                lines,
+                clients=scenario.clients,
+                seconds=seconds,
+                headers=self.headers,
+                expected=scenario.expected,
+                work_dir=WORK,
+            ),
             [self.server, self.database],
         )
         measurement.api_cpu_ms, measurement.db_cpu_ms, measurement.round_trips = api, db, recorded_trips
@@ -239,9 +255,12 @@ class Bench:
         )
         self.end_block()
         floors = {}
-        for name, work in (("minimal", lambda t: scenario.minimal(self.floor_db, t)), ("own", None)):
+        for name in FLOORS:
             self.fresh_block_from("prepared")
-            work = work or replayer(self.floor_db, commands, target)
+            if name == "minimal":
+                work = lambda t: scenario.minimal(self.floor_db, t)  # noqa: E731
+            else:
+                work = replayer(self.floor_db, commands, target)
             scenario_once = type(scenario)(**{**scenario.__dict__, "clients": 1})
             floors[name] = self.floor(scenario_once, work, [target])
             self.end_block()

@@ -7,8 +7,8 @@ sends, as the server recorded them) needs no entry.
 To add one (batch restore, the dashboard, intake), append a Scenario."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from pymongo import DESCENDING
 
