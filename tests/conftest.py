@@ -108,10 +108,12 @@ def round_trips(db):
 
 
 @pytest.fixture(autouse=True)
-def _forget_cached_tokens():
-    """Each test starts with no token remembered by the API (a flushed user's
-    token must not outlive its test)."""
-    yield
+def _tokens_read_on_every_request(settings):
+    """Tests see every request authenticate (one round trip for its token),
+    as with API_TOKEN_CACHE_SECONDS=0; tests of the cache turn it on. No
+    token is remembered from one test to the next."""
     from speechai.authentication import TOKEN_CACHE
 
+    settings.API_TOKEN_CACHE_SECONDS = 0
+    yield
     TOKEN_CACHE.clear()

@@ -13,6 +13,12 @@ from tests.factories import insert_job
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _token_cache(settings):
+    settings.API_TOKEN_CACHE_SECONDS = 5
+
+
 AUTH_COLLECTIONS = {"authtoken_token", "auth_user", "auth_permission", "auth_user_groups", "auth_group"}
 
 
