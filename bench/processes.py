@@ -74,12 +74,13 @@ class Database:
     directory at each restart), or the external server of MONGODB_URI (data
     dropped and seeded again: it cannot be restarted from here)."""
 
-    def __init__(self):
+    def __init__(self, work=WORK):
         self.external_uri = os.environ.get("MONGODB_URI")
         self.port = free_port()
         self.process = None
-        self.template = WORK / "template"
-        self.live = WORK / "live"
+        self.work = work
+        self.template = work / "template"
+        self.live = work / "live"
 
     @property
     def uri(self):
@@ -88,7 +89,7 @@ class Database:
     def start(self, storage):
         if self.external_uri:
             return
-        log = open(WORK / "secantusd.log", "a")  # closed with the process
+        log = open(self.work / "secantusd.log", "a")  # closed with the process
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "secantusd-py"),
@@ -114,7 +115,7 @@ class Database:
     def create_template(self, seed):
         """Seed once: `seed(uri)` fills the database; the embedded server's
         files are then kept as the template every block starts from."""
-        WORK.mkdir(parents=True, exist_ok=True)
+        self.work.mkdir(parents=True, exist_ok=True)
         if self.external_uri:
             self.seed = seed
             return
@@ -138,8 +139,8 @@ class Database:
         if self.external_uri:
             return
         self.stop()
-        shutil.rmtree(WORK / name, ignore_errors=True)
-        shutil.copytree(self.live, WORK / name)
+        shutil.rmtree(self.work / name, ignore_errors=True)
+        shutil.copytree(self.live, self.work / name)
         self.start(self.live)
 
     def restore(self, name):
@@ -148,7 +149,7 @@ class Database:
             return
         self.stop()
         shutil.rmtree(self.live, ignore_errors=True)
-        shutil.copytree(WORK / name, self.live)
+        shutil.copytree(self.work / name, self.live)
         self.start(self.live)
 
     def cpu_seconds(self):

@@ -109,3 +109,16 @@ def test_a_missing_permission_is_refused_without_reading_more_than_once(round_tr
 
     assert responses == [403, 403]
     assert len(auth_commands(round_trips)) <= 3
+
+
+def test_the_token_is_read_through_an_index():
+    from django.db import connections
+
+    token = Token.objects.create(user=make_user("reader"))
+    database = connections["default"].database
+    pipeline = [{"$match": {"key": token.key}}, {"$limit": 1}]
+
+    explained = database.command("explain", {"aggregate": "authtoken_token", "pipeline": pipeline, "cursor": {}})
+
+    assert "IXSCAN" in str(explained)
+    assert "COLLSCAN" not in str(explained)
