@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import connections
 from rest_framework.authtoken.models import Token
 
+from bench.scenarios import CANCELLABLE
 from jobs.models import JobStatus
 from speechai.management.commands.seed_demo import STATUS_WEIGHTS, DemoData
 from speechai.mongo import utc_now
@@ -96,12 +97,7 @@ class Targets:
     def __init__(self):
         jobs, batches = database()["jobs"], database()["batches"]
         self.jobs = list(jobs.find({"job_id": {"$type": "string"}}, {"_id": 1, "job_id": 1}).limit(5000))
-        cancellable = list(jobs.find({"status": {"$in": ["pending", "scheduled"]}}, {"_id": 1, "job_id": 1}))
+        cancellable = list(jobs.find({"status": {"$in": CANCELLABLE}}, {"_id": 1, "job_id": 1}))
         random.Random(5).shuffle(cancellable)
         self.cancellable = cancellable
         self.batches = list(batches.find({"deleted_at": None}, {"_id": 1, "batch_id": 1}))
-
-    def split(self, parts, pool=None):
-        """`pool` (the cancellable jobs by default) in `parts` disjoint shares."""
-        pool = self.cancellable if pool is None else pool
-        return [pool[i::parts] for i in range(parts)]

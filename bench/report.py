@@ -1,5 +1,6 @@
 """bench/results/latest.md and latest.png from the measured rows."""
 
+import json
 import platform
 from pathlib import Path
 
@@ -98,3 +99,15 @@ def write_chart(rows):
     axis.set_title("SpeechAI back office: project beside its raw-pymongo floors")
     figure.tight_layout()
     figure.savefig(RESULTS / "latest.png", dpi=110)
+
+
+def merged(previous_file, rows, order, measurement_class):
+    """The rows of the previous run with `rows` in place of theirs, in scenario order."""
+    by_key = {}
+    if previous_file.exists():
+        for row in json.loads(previous_file.read_text()):
+            by_key[row["key"]] = {
+                k: measurement_class(**v) if k in ("project", "minimal", "own") else v for k, v in row.items()
+            }
+    by_key.update({row["key"]: row for row in rows})
+    return [by_key[key] for key in order if key in by_key]
