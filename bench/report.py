@@ -12,6 +12,8 @@ def number(value, digits=1):
         return "-"
     if value >= 100:
         return f"{value:,.0f}"
+    if 0 < value < 1:
+        return f"{value:.2g}"
     return f"{value:,.{digits}f}"
 
 
