@@ -8,7 +8,7 @@ $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev
 	$(VENV)/bin/pip install --quiet -r requirements/dev.txt
 	touch $@
 
-.PHONY: run test lint
+.PHONY: run test lint bench
 run: $(VENV)/.installed
 	$(VENV)/bin/python manage.py rundev
 
@@ -18,3 +18,9 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The project under load beside its raw-pymongo floors (bench/README in README.md,
+# "Performance"); flags: make bench ARGS="--jobs 20000 --batches 200 --only cancel".
+bench: $(VENV)/.installed
+	@command -v wrk >/dev/null || { echo "make bench drives the server with wrk: sudo apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS)"; exit 1; }
+	$(VENV)/bin/python -m bench.run $(ARGS)

@@ -54,9 +54,13 @@ def post_worker_init(worker):
     breaker.check(django_settings.MONGODB_PROBE_TIMEOUT_MS)
 
 
-# Requests mostly wait on MongoDB, so each process also runs a few threads
-# (gunicorn's gthread worker). One process per core plus one keeps a core
-# busy while another process waits; the threads cover the rest.
+# Sizing. A request holds Python's lock only for its own CPU time (about
+# 1 ms for a single job, 5-10 ms for a page of 100; README "Performance") and
+# waits on MongoDB the rest of the time, so each process runs a few threads
+# (gunicorn's gthread worker) and one process per core plus one keeps every
+# core busy. More threads do not add throughput once a process uses its core
+# (they add latency); more processes than cores only add memory (~80 MB
+# each). Beyond one machine's cores, add machines (docs/scaling.md).
 workers = int(os.environ.get("GUNICORN_WORKERS") or available_cores() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 
@@ -69,9 +73,17 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT") or 30)
 # Idle keep-alive connections from the load balancer are held this long;
 # make it longer than the load balancer's own idle timeout.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)
-# Restarting workers now and then bounds the memory any leak can take.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
-max_requests_jitter = max_requests // 10
+# Restarting workers now and then bounds the memory any leak can take. Each
+# worker draws its own limit between max_requests and 1.5 x max_requests, so
+# workers started together are not recycled together; and the application is
+# loaded once in the master (preload_app), so a recycled worker is a fork
+# that serves within milliseconds instead of importing Django again (about a
+# second during which a lone worker answered nothing: the p99 stalls).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 10000)
+max_requests_jitter = max_requests // 2
+# Safe: nothing connects to MongoDB while the application loads; each worker
+# opens its own connections on its first request.
+preload_app = True
 
 # The workers' heartbeat files on tmpfs, not the container's disk layer.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None

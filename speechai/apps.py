@@ -34,7 +34,12 @@ class SpeechAIConfig(AppConfig):
     default_auto_field = OBJECT_ID_FIELD
 
     def ready(self):
+        from django.apps import apps
+
         import speechai.schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from speechai.indexes import TOKEN_INDEXES, ensure_indexes_on_migrate
+
+        ensure_indexes_on_migrate(apps.get_app_config("authtoken"), "Token", TOKEN_INDEXES)
 
         if settings.API_AUTH_DISABLED:
             logging.getLogger("speechai").warning(

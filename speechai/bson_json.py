@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal
 from functools import singledispatch
 
+import orjson
 from bson import Binary, Decimal128, ObjectId, Regex, Timestamp
 from bson.dbref import DBRef
 
@@ -20,52 +21,67 @@ def format_datetime(value):
     """ISO 8601 in UTC with a Z suffix: 2025-10-25T17:46:04.648000Z."""
     if value.tzinfo is not None:
         value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+# orjson converts what JSON has a word for (in C: strings, numbers, NaN and
+# Infinity to null, nested dicts and lists); `convert` the rest.
+ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+
+def to_json(value):
+    """`value` (a stored document, or any part of one) as JSON-ready values."""
+    try:
+        return orjson.loads(orjson.dumps(value, default=convert, option=ORJSON_OPTIONS))
+    except orjson.JSONEncodeError:
+        # What orjson refuses (nesting deeper than 255 levels, integers beyond
+        # 64 bits): converted value by value.
+        return convert(value)
 
 
 @singledispatch
-def to_json(value):
+def convert(value):
     """Fallback for any other BSON type: its string form, never an error."""
     return str(value)
 
 
-@to_json.register(type(None))
-@to_json.register(str)
-@to_json.register(bool)
+@convert.register(type(None))
+@convert.register(str)
+@convert.register(bool)
 def _as_is(value):
     return value
 
 
-@to_json.register
+@convert.register
 def _int(value: int):
     return int(value)  # Int64 -> int
 
 
-@to_json.register
+@convert.register
 def _float(value: float):
     # NaN and Infinity are BSON doubles but not JSON.
     return value if math.isfinite(value) else None
 
 
-@to_json.register
+@convert.register
 def _dict(value: dict):
-    return {str(key): to_json(item) for key, item in value.items()}
+    return {str(key): convert(item) for key, item in value.items()}
 
 
-@to_json.register(list)
-@to_json.register(tuple)
+@convert.register(list)
+@convert.register(tuple)
 def _list(value):
-    return [to_json(item) for item in value]
+    return [convert(item) for item in value]
 
 
-to_json.register(datetime.datetime, format_datetime)
-to_json.register(datetime.date, lambda value: value.isoformat())
-to_json.register(ObjectId, str)
-to_json.register(uuid.UUID, str)
-to_json.register(Decimal128, lambda value: to_json(value.to_decimal()))
-to_json.register(Decimal, lambda value: float(value) if value.is_finite() else None)
-to_json.register(bytes, lambda value: base64.b64encode(value).decode("ascii"))
-to_json.register(Binary, lambda value: base64.b64encode(bytes(value)).decode("ascii"))
-to_json.register(Timestamp, lambda value: format_datetime(value.as_datetime()))
-to_json.register(DBRef, lambda value: {"$ref": value.collection, "$id": to_json(value.id)})
-to_json.register(Regex, lambda value: value.pattern)
+convert.register(datetime.datetime, format_datetime)
+convert.register(datetime.date, lambda value: value.isoformat())
+convert.register(ObjectId, str)
+convert.register(uuid.UUID, str)
+convert.register(Decimal128, lambda value: convert(value.to_decimal()))
+convert.register(Decimal, lambda value: float(value) if value.is_finite() else None)
+convert.register(bytes, lambda value: base64.b64encode(value).decode("ascii"))
+convert.register(Binary, lambda value: base64.b64encode(bytes(value)).decode("ascii"))
+convert.register(Timestamp, lambda value: format_datetime(value.as_datetime()))
+convert.register(DBRef, lambda value: {"$ref": value.collection, "$id": convert(value.id)})
+convert.register(Regex, lambda value: value.pattern)

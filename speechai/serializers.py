@@ -30,10 +30,20 @@ class HealthSerializer(serializers.Serializer):
     timestamp = serializers.CharField()
 
 
+class StoredDocumentListSerializer(serializers.ListSerializer):
+    """A page of stored documents, converted in one pass (not one per document)."""
+
+    def to_representation(self, data):
+        return to_json(list(data))
+
+
 class StoredDocumentSerializer(serializers.Serializer):
     """A stored MongoDB document shown as is: every stored key, `_id` as a
     24-hex string, datetimes as ISO UTC with Z, nested BSON converted.
     Declared fields document the known keys; unknown ones pass through."""
+
+    class Meta:
+        list_serializer_class = StoredDocumentListSerializer
 
     def to_representation(self, instance):
         return to_json(instance)

@@ -34,6 +34,10 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 # Opens the API to anonymous callers (e.g. the React frontend's mock token)
 # for local development. Off unless set; a warning is logged when on.
 API_AUTH_DISABLED = env_bool("API_AUTH_DISABLED")
+# A token (and its user's permissions) read from the database is trusted this
+# long by each server process: a revoked token, a deactivated user or a
+# changed permission takes effect within this time. 0 reads them every request.
+API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "5"))
 
 # An admin bulk action over more jobs than this runs in the background
 # (jobs/background_actions.py): about 7 s of work on the embedded database.
@@ -91,6 +95,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Benchmarks only (bench/): count, and on request record, each request's
+# database commands (speechai/command_monitor.py). Unset in production.
+DB_COMMAND_MONITOR_DIR = os.environ.get("DB_COMMAND_MONITOR_DIR", "")
+if DB_COMMAND_MONITOR_DIR:
+    MIDDLEWARE.insert(1, "speechai.command_monitor.command_monitor_middleware")
+
 ROOT_URLCONF = "speechai.urls"
 WSGI_APPLICATION = "speechai.wsgi.application"
 # Paths have no trailing slash; the API router accepts one without redirecting.
@@ -125,6 +135,10 @@ DATABASES = {
         },
     },
 }
+if DB_COMMAND_MONITOR_DIR:
+    from speechai.command_monitor import REQUEST_COMMANDS
+
+    DATABASES["default"]["OPTIONS"]["event_listeners"] = [REQUEST_COMMANDS]
 DEFAULT_AUTO_FIELD = "django_mongodb_backend.fields.ObjectIdAutoField"
 MIGRATION_MODULES = {
     "admin": "mongo_migrations.admin",
@@ -178,7 +192,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["speechai.permissions.IsAuthenticatedOrOpenAPI"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["speechai.renderers.FastJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "speechai.exceptions.api_exception_handler",

@@ -115,3 +115,18 @@ def _database_breaker_closed():
     from speechai.database_breaker import breaker
 
     breaker.database_answered()
+
+
+@pytest.fixture(autouse=True)
+def _tokens_read_on_every_request():
+    """Tests see every request authenticate (one round trip for its token),
+    as with API_TOKEN_CACHE_SECONDS=0; tests of the cache turn it on. No
+    token is remembered from one test to the next. (Not the `settings`
+    fixture: some tests name a parameter `settings`.)"""
+    from django.test import override_settings
+
+    from speechai.authentication import TOKEN_CACHE
+
+    with override_settings(API_TOKEN_CACHE_SECONDS=0):
+        yield
+    TOKEN_CACHE.clear()

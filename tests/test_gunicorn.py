@@ -5,6 +5,7 @@ lines, refuses insecure settings and stops gracefully."""
 
 import json
 import re
+import runpy
 import signal
 import socket
 import subprocess
@@ -203,3 +204,29 @@ def test_stops_gracefully_on_sigterm(production):
 
     assert server.stop() == 0
     server.wait_for_log(lambda entry: entry["message"] == "Handling signal: term")
+
+
+@pytest.mark.django_db
+def test_recycled_workers_are_forked_ready_and_keep_serving(production):
+    job = insert_job()
+    token = Token.objects.create(user=make_user("poller"))
+    server = start_gunicorn({**production, "GUNICORN_MAX_REQUESTS": "4"})
+    wait_until_serving(server)
+    try:
+        statuses = [
+            get(f"{server.url}/api/v1/jobs/{job['_id']}", {"Authorization": f"Bearer {token.key}"})[0]
+            for _ in range(30)
+        ]
+    finally:
+        server.stop()
+
+    assert statuses == [200] * 30
+    # Each of the 2 workers drew a limit of 4..5 requests: recycled several times.
+    assert len(server.wait_for_log(lambda entry: "Autorestarting worker" in entry.get("message", ""))) >= 3
+
+
+def test_worker_limits_are_spread_so_workers_are_not_recycled_together():
+    config = runpy.run_path(str(ROOT / "docker" / "gunicorn.conf.py"))
+
+    assert config["preload_app"] is True
+    assert config["max_requests_jitter"] >= config["max_requests"] // 4

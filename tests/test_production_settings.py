@@ -63,7 +63,7 @@ def test_a_complete_production_configuration_starts():
     assert production["ALLOWED_HOSTS"] == ["backoffice.example.com"]
     assert production["LOG_FORMAT"] == "json"
     assert production["STORAGES"]["staticfiles"]["BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    assert production["REST_FRAMEWORK"]["DEFAULT_RENDERER_CLASSES"] == ["rest_framework.renderers.JSONRenderer"]
+    assert production["REST_FRAMEWORK"]["DEFAULT_RENDERER_CLASSES"] == ["speechai.renderers.FastJSONRenderer"]
 
 
 def test_refuses_to_start_without_a_secret_key():

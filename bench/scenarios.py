@@ -1,0 +1,221 @@
+"""The benchmark scenarios: one entry each. A scenario names its HTTP request
+(or management command) for a target, the targets it draws from, the
+concurrency, and its minimal floor: the least database work the request
+needs, in raw pymongo. Its own floor (the commands the project actually
+sends, as the server recorded them) needs no entry.
+
+To add one (batch restore, the dashboard, intake), append a Scenario."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pymongo import DESCENDING
+
+CANCELLABLE = ["pending", "scheduled", "failed"]
+
+NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
+PAGE = 100
+NOW = {"$currentDate": {"updated_at": True}}
+
+
+@dataclass
+class Scenario:
+    key: str
+    title: str
+    clients: int
+    # target -> (method, path, JSON body or None); or `command` for manage.py
+    request: Callable | None
+    # (database, target) -> None: the least database work for one request
+    minimal: Callable
+    # Targets -> list of targets (dicts of ids), each request uses the next one
+    targets: Callable
+    distinct: bool = False  # a write: each target is used once
+    seconds: float = 8.0
+    expected: set = field(default_factory=lambda: {200})
+    # Runs right after `after` in the same block, on the targets it used.
+    after: str | None = None
+    # manage.py arguments for a target (then `request` is None)
+    command: Callable | None = None
+    # (Targets) -> targets, run on fresh data before each subject
+    prepare: Callable | None = None
+
+
+def job(target):
+    return {"_id": target["_id"], "job_id": target["job_id"]}
+
+
+def page(database, collection, query):
+    list(database[collection].find(query, sort=NEWEST_FIRST, limit=PAGE, batch_size=PAGE))
+
+
+def cancel_one(database, target):
+    database.jobs.update_one(
+        {"_id": target["_id"], "status": {"$in": CANCELLABLE}},
+        {"$set": {"status": "cancelled", "cancellation_reason": "Cancelled by user"}, **NOW},
+    )
+
+
+def cancel_many(database, target):
+    database.jobs.update_many(
+        {"_id": {"$in": target["ids"]}, "status": {"$in": CANCELLABLE}},
+        {"$set": {"status": "cancelled", "cancellation_reason": "Cancelled by user"}, **NOW},
+    )
+
+
+def id_groups(size):
+    def targets(data):
+        pool = [job["_id"] for job in data.cancellable]
+        return [{"ids": pool[i : i + size]} for i in range(0, len(pool) - size + 1, size)]
+
+    return targets
+
+
+def bulk_cancel_request(target):
+    return "POST", "/api/v1/jobs/cancel", {"ids": [str(oid) for oid in target["ids"]]}
+
+
+SCENARIOS = [
+    Scenario(
+        "job_by_oid",
+        "GET a job by ObjectId",
+        16,
+        lambda t: ("GET", f"/api/v1/jobs/{t['_id']}", None),
+        lambda db, t: db.jobs.find_one({"_id": t["_id"]}),
+        lambda data: [job(t) for t in data.jobs],
+    ),
+    Scenario(
+        "job_by_job_id",
+        "GET a job by job_id",
+        16,
+        lambda t: ("GET", f"/api/v1/jobs/{t['job_id']}", None),
+        lambda db, t: db.jobs.find_one({"job_id": t["job_id"]}),
+        lambda data: [job(t) for t in data.jobs],
+    ),
+    Scenario(
+        "batch_jobs",
+        "GET jobs of a batch, 100",
+        16,
+        lambda t: ("GET", f"/api/v1/batches/{t['batch_id']}/jobs?limit={PAGE}", None),
+        lambda db, t: page(db, "jobs", {"batch_id": t["batch_id"], "status": {"$ne": "cancelled"}}),
+        lambda data: [{"batch_id": b["batch_id"]} for b in data.batches],
+    ),
+    Scenario(
+        "jobs_failed",
+        "GET jobs?status=failed, 100",
+        4,
+        lambda t: ("GET", f"/api/v1/jobs?status=failed&limit={PAGE}", None),
+        lambda db, t: page(db, "jobs", {"status": {"$in": ["failed"]}}),
+        lambda data: [{}],
+    ),
+    Scenario(
+        "jobs_first_page",
+        "GET jobs, first page of 100",
+        4,
+        lambda t: ("GET", f"/api/v1/jobs?limit={PAGE}", None),
+        lambda db, t: page(db, "jobs", {"status": {"$ne": "cancelled"}}),
+        lambda data: [{}],
+    ),
+    Scenario(
+        "batches_list",
+        "GET batches, 100 with counts",
+        4,
+        lambda t: ("GET", f"/api/v1/batches?limit={PAGE}", None),
+        lambda db, t: page(db, "batches", {"deleted_at": None}),
+        lambda data: [{}],
+    ),
+    Scenario(
+        "batch_status",
+        "GET a batch's status (polled)",
+        16,
+        lambda t: ("GET", f"/api/v1/batches/{t['batch_id']}/status", None),
+        lambda db, t: db.batches.find_one({"batch_id": t["batch_id"], "deleted_at": None}),
+        lambda data: [{"batch_id": b["batch_id"]} for b in data.batches],
+    ),
+    Scenario(
+        "cancel",
+        "PUT cancel, distinct pending jobs",
+        16,
+        lambda t: ("PUT", f"/api/v1/jobs/{t['_id']}/cancel", None),
+        cancel_one,
+        lambda data: [job(t) for t in data.cancellable],
+        distinct=True,
+        seconds=5,
+    ),
+    Scenario(
+        "cancel_burst",
+        "PUT cancel burst, 64 in flight",
+        64,
+        lambda t: ("PUT", f"/api/v1/jobs/{t['_id']}/cancel", None),
+        cancel_one,
+        lambda data: [job(t) for t in data.cancellable],
+        distinct=True,
+        seconds=5,
+    ),
+    Scenario(
+        "cancel_refused",
+        "the same 200 again (all refused)",
+        64,
+        lambda t: ("PUT", f"/api/v1/jobs/{t['_id']}/cancel", None),
+        cancel_one,
+        None,
+        expected={409},
+        seconds=5,
+        after="cancel_burst",
+    ),
+    Scenario(
+        "patch_batch",
+        "PATCH a batch",
+        16,
+        lambda t: ("PATCH", f"/api/v1/batches/{t['batch_id']}", {"priority": 2}),
+        lambda db, t: db.batches.update_one(
+            {"batch_id": t["batch_id"], "deleted_at": None}, {"$set": {"priority": 2}, **NOW}
+        ),
+        lambda data: [{"batch_id": b["batch_id"]} for b in data.batches],
+    ),
+    Scenario(
+        "bulk_cancel_100",
+        "POST jobs/cancel, 100 ids",
+        1,
+        bulk_cancel_request,
+        cancel_many,
+        id_groups(100),
+        distinct=True,
+        seconds=8,
+    ),
+    Scenario(
+        "bulk_cancel_1000",
+        "POST jobs/cancel, 1,000 ids",
+        1,
+        bulk_cancel_request,
+        cancel_many,
+        id_groups(1000),
+        distinct=True,
+        seconds=8,
+    ),
+    Scenario(
+        "admin_changelist",
+        "admin jobs changelist",
+        4,
+        lambda t: ("GET", "/admin/jobs/job/", None),
+        lambda db, t: page(db, "jobs", {}),
+        lambda data: [{}],
+    ),
+    Scenario(
+        "cancel_jobs_command",
+        "cancel_jobs command, 10k-job batch",
+        1,
+        None,
+        lambda db, t: db.jobs.update_many(
+            {"batch_id": t["batch_id"], "status": {"$in": CANCELLABLE}},
+            {"$set": {"status": "cancelled", "cancellation_reason": "Cancelled by user"}, **NOW},
+        ),
+        None,
+        command=lambda t: ["cancel_jobs", "--batch", t["batch_id"], "--yes"],
+        prepare="big_batch",
+    ),
+]
+
+
+def as_line(method, path, body):
+    return f"{method}\t{path}\t{json.dumps(body) if body is not None else ''}"
