@@ -18,6 +18,7 @@ from batches.models import Batch
 from batches.selectors import NO_JOBS, custom_id_of, job_counts
 from jobs.admin_actions import ReasonForm
 from speechai.admin_display import badge, pretty
+from speechai.admin_selection import SelectionGuardMixin
 from speechai.mongo import collection, object_id_or_none
 
 # (live count, label, the jobs changelist's status view it links to)
@@ -128,7 +129,7 @@ def count_column(name, label, status):
 
 
 @admin.register(Batch)
-class BatchAdmin(admin.ModelAdmin):
+class BatchAdmin(SelectionGuardMixin, admin.ModelAdmin):
     form = BatchAdminForm
     list_display = [
         "batch_id",

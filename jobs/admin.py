@@ -16,7 +16,7 @@ from jobs.admin_actions import JobActionsMixin
 from jobs.admin_changelist import JobChangeList, JobPaginator, job_search
 from jobs.admin_filters import AccountFilter, BatchFilter, CreatedDateRangeFilter, StatusViewFilter
 from jobs.models import Job, JobStatus
-from speechai.admin_display import badge, nested, pretty
+from speechai.admin_display import badge, first_text, nested, pretty
 
 STATUS_COLOURS = {
     JobStatus.PENDING: "#2563eb",
@@ -160,7 +160,7 @@ class JobAdmin(JobActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="Job")
     def job(self, obj):
-        return obj.job_id or str(obj.pk)
+        return first_text(obj.job_id, obj.pk)
 
     @admin.display(description="Contact")
     def contact_name(self, obj):

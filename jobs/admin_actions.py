@@ -5,8 +5,6 @@ one update per job."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from audit.models import AuditSource
@@ -14,6 +12,7 @@ from jobs import services
 from jobs.models import CANCELLABLE_STATUSES, JobStatus
 from jobs.serializers import MAX_REASON_LENGTH
 from jobs.services import status_counts_phrase, status_label
+from speechai.admin_selection import SelectionGuardMixin
 from speechai.mongo import queryset_filter
 
 # Why an action leaves a job of this status alone (confirmation page, messages).
@@ -35,18 +34,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class JobActionsMixin:
-    def response_action(self, request, queryset):
-        # Django filters `pk__in=<posted ids>` before calling the action: a
-        # posted value that is no ObjectId would be a 500.
-        try:
-            return super().response_action(request, queryset)
-        except ValidationError:
-            self.message_user(
-                request, "The selection names something that is not a job; nothing changed.", messages.ERROR
-            )
-            return HttpResponseRedirect(request.get_full_path())
-
+class JobActionsMixin(SelectionGuardMixin):
     # Actions: the same services as the API and the commands, on the whole
     # selection at once ("select all N" included), never one update per job.
 

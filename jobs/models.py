@@ -1,6 +1,7 @@
 from django.db import models
 
 from batches.models import Batch
+from speechai.admin_display import first_text
 from speechai.fields import RawBSONField, StoredDateTimeField, StoredIntegerField
 
 
@@ -87,4 +88,4 @@ class Job(models.Model):
         ]
 
     def __str__(self):
-        return self.job_id or str(self.pk)
+        return first_text(self.job_id, self.pk)

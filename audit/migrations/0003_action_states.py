@@ -4,25 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_batch_create_action'),
+        ("audit", "0002_batch_create_action"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='completed_at',
+            model_name="auditentry",
+            name="completed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='auditentry',
-            name='state',
-            field=models.CharField(choices=[('started', 'Started (not finished)'), ('completed', 'Completed'), ('failed', 'Failed')], default='completed', max_length=10),
+            model_name="auditentry",
+            name="state",
+            field=models.CharField(
+                choices=[("started", "Started (not finished)"), ("completed", "Completed"), ("failed", "Failed")],
+                default="completed",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('jobs.cancel', 'Cancel jobs'), ('jobs.retry', 'Retry jobs'), ('jobs.release_stale', 'Release stale jobs'), ('jobs.edit', 'Edit job'), ('batches.create', 'Create batch'), ('batches.pause', 'Pause batch'), ('batches.resume', 'Resume batch'), ('batches.update', 'Update batch'), ('batches.cancel', 'Cancel batch'), ('batches.delete', 'Delete batch'), ('jobs.restore', 'Restore jobs'), ('jobs.export', 'Export jobs'), ('batches.restore', 'Restore batch'), ('batches.recount', 'Recount batches'), ('batches.import', 'Import contacts'), ('accounts.create', 'Create account'), ('accounts.update', 'Update account'), ('accounts.suspend', 'Suspend account'), ('accounts.activate', 'Activate account'), ('accounts.topup', 'Top up account')], max_length=40),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("jobs.cancel", "Cancel jobs"),
+                    ("jobs.retry", "Retry jobs"),
+                    ("jobs.release_stale", "Release stale jobs"),
+                    ("jobs.edit", "Edit job"),
+                    ("batches.create", "Create batch"),
+                    ("batches.pause", "Pause batch"),
+                    ("batches.resume", "Resume batch"),
+                    ("batches.update", "Update batch"),
+                    ("batches.cancel", "Cancel batch"),
+                    ("batches.delete", "Delete batch"),
+                    ("jobs.restore", "Restore jobs"),
+                    ("jobs.export", "Export jobs"),
+                    ("batches.restore", "Restore batch"),
+                    ("batches.recount", "Recount batches"),
+                    ("batches.import", "Import contacts"),
+                    ("accounts.create", "Create account"),
+                    ("accounts.update", "Update account"),
+                    ("accounts.suspend", "Suspend account"),
+                    ("accounts.activate", "Activate account"),
+                    ("accounts.topup", "Top up account"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
