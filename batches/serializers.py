@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from jobs.serializers import JobListQuerySerializer, PageQuerySerializer, optional, reason_field
-from speechai.serializers import StoredDocumentSerializer
+from speechai.serializers import StoredDocumentSerializer, bson_problem, safe_key
 
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
@@ -102,7 +102,9 @@ class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
         extra = {key: value for key, value in data.items() if key not in self.fields} if isinstance(data, dict) else {}
         for key, value in extra.items():
             if not isinstance(value, SCALAR_TYPES):
-                errors[key] = ["Unknown setting; only a string, number, boolean or null is kept."]
+                errors[safe_key(key)] = ["Unknown setting; only a string, number, boolean or null is kept."]
+            elif problem := bson_problem({key: value}):
+                errors[safe_key(key)] = [problem]
         if errors:
             raise serializers.ValidationError(errors)
         return {**validated, **extra}
@@ -175,7 +177,7 @@ class BatchUpdateSerializer(NullMeansAbsentMixin, serializers.Serializer):
         if unknown:
             allowed = ", ".join(self.fields)
             raise serializers.ValidationError(
-                {key: [f"Not an updatable field; allowed: {allowed}."] for key in unknown}
+                {safe_key(key): [f"Not an updatable field; allowed: {allowed}."] for key in unknown}
             )
         return super().to_internal_value(data)
 

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jobs.models import JobStatus
-from speechai.serializers import StoredDocumentSerializer
+from speechai.serializers import StoredDocumentSerializer, StrictCharField
 
 MAX_BULK_IDS = 1000
 MAX_REASON_LENGTH = 500
@@ -135,7 +135,7 @@ class CancelJobSerializer(serializers.Serializer):
 
 class BulkCancelJobsSerializer(CancelJobSerializer):
     ids = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=StrictCharField(max_length=200),
         min_length=1,
         max_length=MAX_BULK_IDS,
         help_text="ObjectIds or custom job_ids, mixed as you like",

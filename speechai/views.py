@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connections
 from django.http import JsonResponse
 from django.views import defaults
@@ -29,6 +31,17 @@ def health(request):
 
 def is_api_request(request):
     return request.path.startswith("/api/")
+
+
+def bad_request(request, exception):
+    """Requests Django itself refuses (a body over DATA_UPLOAD_MAX_MEMORY_SIZE,
+    an unknown Host...): JSON under /api/, Django's page elsewhere."""
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return JsonResponse({"detail": f"The request body is over {limit:,} bytes."}, status=413)
+    return JsonResponse({"detail": "Bad request.", "errors": {}}, status=400)
 
 
 def not_found(request, exception):
