@@ -48,6 +48,14 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 2000)
 max_requests_jitter = max_requests // 10
 
+# Request size limits gunicorn enforces before Django sees the request: a
+# request line (method, URL, version) over 4094 bytes is a 414 and a header
+# over 8190 bytes a 400, both gunicorn's own short HTML answers. The API's
+# URLs are short (bulk ids go in the body); bodies are capped by Django
+# (DATA_UPLOAD_MAX_MEMORY_SIZE, a JSON 413).
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE") or 4094)
+limit_request_field_size = 8190
+
 # The workers' heartbeat files on tmpfs, not the container's disk layer.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No runtime control socket: nothing uses it, and it would need a writable home.
