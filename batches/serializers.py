@@ -2,11 +2,13 @@ import functools
 import re
 import zoneinfo
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
 from jobs.serializers import JobListQuerySerializer, PageQuerySerializer, optional, reason_field
-from speechai.serializers import StoredDocumentSerializer, bson_problem, safe_key
+from speechai.serializers import EmptyIsInvalidMixin, StoredDocumentSerializer, StrictCharField, bson_problem, safe_key
 
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
@@ -19,7 +21,7 @@ def time_zone_names():
     return frozenset(zoneinfo.available_timezones())
 
 
-class QueryBooleanField(serializers.BooleanField):
+class QueryBooleanField(EmptyIsInvalidMixin, serializers.BooleanField):
     """A query-string boolean: true/false, 1/0, yes/no (any case); nothing else."""
 
     TRUE_VALUES = {"true", "1", "yes"}
@@ -39,10 +41,11 @@ class NumberField(serializers.FloatField):
 
 
 def time_of_day_field():
-    return serializers.RegexField(TIME_OF_DAY, error_messages={"invalid": "Must be a time HH:MM (00:00..23:59)."})
+    return StrictCharField(validators=[RegexValidator(TIME_OF_DAY, "Must be a time HH:MM (00:00..23:59).")])
 
 
-class TimeZoneField(serializers.CharField):
+@extend_schema_field({"type": "string", "enum": sorted(time_zone_names())})
+class TimeZoneField(StrictCharField):
     def to_internal_value(self, data):
         name = super().to_internal_value(data)
         if name not in time_zone_names():
@@ -103,6 +106,8 @@ class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
         for key, value in extra.items():
             if not isinstance(value, SCALAR_TYPES):
                 errors[safe_key(key)] = ["Unknown setting; only a string, number, boolean or null is kept."]
+            elif isinstance(value, str) and "\x00" in value:
+                errors[safe_key(key)] = ["Null characters are not allowed."]
             elif problem := bson_problem({key: value}):
                 errors[safe_key(key)] = [problem]
         if errors:
@@ -153,9 +158,9 @@ class BatchListQuerySerializer(PageQuerySerializer):
 class BatchCreateSerializer(NullMeansAbsentMixin, serializers.Serializer):
     """An empty batch. Other keys are ignored (the frontend sends `allow_duplicates`)."""
 
-    account_id = serializers.CharField(max_length=200)
-    name = serializers.CharField(max_length=MAX_NAME_LENGTH)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH, default="")
+    account_id = StrictCharField(max_length=200)
+    name = StrictCharField(max_length=MAX_NAME_LENGTH)
+    description = StrictCharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH, default="")
     priority = serializers.IntegerField(
         required=False, min_value=1, max_value=4, default=1, help_text="1 low .. 4 urgent"
     )
@@ -167,8 +172,8 @@ class BatchUpdateSerializer(NullMeansAbsentMixin, serializers.Serializer):
     stored settings as a whole (send them all; `{}` clears them)."""
 
     is_active = serializers.BooleanField(required=False, help_text="false pauses the batch, true resumes it")
-    name = serializers.CharField(required=False, max_length=MAX_NAME_LENGTH)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
+    name = StrictCharField(required=False, max_length=MAX_NAME_LENGTH)
+    description = StrictCharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
     priority = serializers.IntegerField(required=False, min_value=1, max_value=4, help_text="1 low .. 4 urgent")
     call_settings = CallSettingsSerializer(required=False)
 

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jobs.models import JobStatus
-from speechai.serializers import StoredDocumentSerializer, StrictCharField
+from speechai.serializers import QueryDateTimeField, QueryIntegerField, StoredDocumentSerializer, StrictCharField
 
 MAX_BULK_IDS = 1000
 MAX_REASON_LENGTH = 500
@@ -81,6 +81,7 @@ class JobSerializer(StoredDocumentSerializer):
     cancelled_by = optional(serializers.CharField)
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": JobStatus.values}})
 class StatusListField(serializers.CharField):
     """One status or several comma-separated: "failed" or "pending,failed"."""
 
@@ -99,8 +100,8 @@ MAX_SKIP = 100_000_000
 
 
 class PageQuerySerializer(serializers.Serializer):
-    skip = serializers.IntegerField(min_value=0, max_value=MAX_SKIP, default=0)
-    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
+    skip = QueryIntegerField(min_value=0, max_value=MAX_SKIP, default=0)
+    limit = QueryIntegerField(min_value=1, max_value=1000, default=100)
 
 
 class JobListQuerySerializer(PageQuerySerializer):
@@ -114,8 +115,8 @@ class JobListQuerySerializer(PageQuerySerializer):
         required=False, allow_blank=True, help_text="The batch's ObjectId or custom batch_id"
     )
     account_id = serializers.CharField(required=False, allow_blank=True)
-    created_after = serializers.DateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
-    created_before = serializers.DateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
+    created_after = QueryDateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
+    created_before = QueryDateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
 
     def validate(self, attrs):
         attrs["statuses"] = attrs.pop("status", None)
@@ -124,7 +125,7 @@ class JobListQuerySerializer(PageQuerySerializer):
 
 def reason_field(help_text):
     """The optional free-text reason of a cancellation (stored on the jobs)."""
-    return serializers.CharField(
+    return StrictCharField(
         required=False, allow_null=True, allow_blank=True, max_length=MAX_REASON_LENGTH, help_text=help_text
     )
 

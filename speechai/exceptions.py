@@ -8,7 +8,7 @@ import logging
 
 from pymongo.errors import PyMongoError
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.views import exception_handler
 
 from speechai.logging import database_cause
@@ -60,6 +60,9 @@ def api_exception_handler(exc, context):
     if isinstance(exc, PyMongoError) or isinstance(exc.__cause__, PyMongoError):
         logger.error("Database error in %s: %s", context["request"].path, database_cause(exc))
         exc = DatabaseUnavailable()
+
+    if isinstance(exc, ParseError):  # a body that is not JSON: the 400 shape, errors included
+        exc = ValidationError({"non_field_errors": [exc.detail]})
 
     response = exception_handler(exc, context)
     if response is None:

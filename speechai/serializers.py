@@ -54,6 +54,24 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class EmptyIsInvalidMixin:
+    """A query parameter sent empty (`?limit=`) is an invalid value, not an
+    absent one (DRF's default for optional fields)."""
+
+    def get_value(self, dictionary):
+        if dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
+class QueryIntegerField(EmptyIsInvalidMixin, serializers.IntegerField):
+    pass
+
+
+class QueryDateTimeField(EmptyIsInvalidMixin, serializers.DateTimeField):
+    pass
+
+
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 

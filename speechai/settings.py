@@ -180,6 +180,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["speechai.schema.strip_optional_trailing_slashes"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "speechai.schema.describe_what_is_refused",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

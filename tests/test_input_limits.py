@@ -91,7 +91,7 @@ def test_a_body_that_is_not_json_is_a_400_json(api):
     ],
 )
 def test_call_settings_mongodb_cannot_store_are_refused_naming_the_key(api, call_settings, key, message):
-    body = '{"account_id": "acme", "name": "Campaign", "call_settings": %s}' % call_settings
+    body = '{"account_id": "acme", "name": "Campaign", "call_settings": ' + call_settings + "}"
     before = stored_state()
 
     response = send(api, "post", "/api/v1/batches", body)
