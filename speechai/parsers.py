@@ -17,8 +17,8 @@ class PayloadTooLarge(APIException):
     default_code = "payload_too_large"
 
 
-def too_large(limit):
-    return PayloadTooLarge(f"The request body is over {limit:,} bytes.")
+def too_large_detail():
+    return f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
 
 
 def deeper_than(value, limit):
@@ -40,17 +40,15 @@ class LimitedJSONParser(JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
-            raise too_large(limit)
+            raise PayloadTooLarge(too_large_detail())
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        too_deep = ParseError(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
         try:
             data = json.loads(raw.decode(encoding), parse_constant=json.strict_constant if self.strict else None)
         except RecursionError:
-            data = None
-            too_deep = True
+            raise too_deep from None
         except ValueError as exc:  # also UnicodeDecodeError
             raise ParseError(f"JSON parse error - {exc}") from None
-        else:
-            too_deep = deeper_than(data, MAX_JSON_DEPTH)
-        if too_deep:
-            raise ParseError(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+        if deeper_than(data, MAX_JSON_DEPTH):
+            raise too_deep
         return data

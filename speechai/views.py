@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import connections
 from django.http import JsonResponse
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 
 from speechai.bson_json import format_datetime
 from speechai.mongo import utc_now
+from speechai.parsers import too_large_detail
 from speechai.serializers import HealthSerializer
 
 
@@ -39,8 +39,7 @@ def bad_request(request, exception):
     if not is_api_request(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return JsonResponse({"detail": f"The request body is over {limit:,} bytes."}, status=413)
+        return JsonResponse({"detail": too_large_detail()}, status=413)
     return JsonResponse({"detail": "Bad request.", "errors": {}}, status=400)
 
 

@@ -74,7 +74,7 @@ def test_a_body_over_the_upload_limit_is_a_413_json(api, targets, method, path):
     assert response.json()["detail"] == f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
 
 
-def test_a_body_that_is_not_json_is_a_400_json(api):
+def test_a_body_that_is_not_json_is_a_400_naming_the_parse_error(api):
     response = send(api, "post", "/api/v1/jobs/cancel", "\x00")
 
     assert response.status_code == 400
@@ -133,3 +133,48 @@ def test_bulk_cancel_ids_must_be_strings(api, targets, ids):
     assert response.status_code == 400
     assert response.json()["errors"]["ids"]
     assert stored_state() == before
+
+
+def test_a_body_that_is_not_json_is_a_400_with_errors(api):
+    response = send(api, "post", "/api/v1/jobs/cancel", "\x00")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"non_field_errors": [response.json()["detail"]]}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/api/v1/batches/{batch}/cancel"), ("post", "/api/v1/jobs/{job}/cancel")]
+)
+@pytest.mark.parametrize("body", ["null", "[]", '"reason"'])
+def test_a_cancel_body_that_is_not_an_object_is_refused(api, targets, method, path, body):
+    before = stored_state()
+
+    response = send(api, method, path.format(**targets), body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"]
+    assert stored_state() == before
+
+
+def test_a_reason_must_be_a_string(api, targets):
+    response = api.post(f"/api/v1/batches/{targets['batch']}/cancel", {"reason": 0}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"reason": ["Must be a string."]}
+
+
+def test_the_query_reason_is_validated_even_when_the_body_has_one(api, targets):
+    response = api.post(
+        f"/api/v1/batches/{targets['batch']}/cancel?reason={'x' * 501}", {"reason": "short"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "reason" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("query", ["limit=", "skip=", "created_before=", "created_after="])
+def test_an_empty_query_value_is_invalid_not_absent(api, query):
+    response = api.get(f"/api/v1/jobs?{query}")
+
+    assert response.status_code == 400
+    assert query.rstrip("=") in response.json()["errors"]
