@@ -5,7 +5,7 @@ from bson import ObjectId
 
 from tests.api import make_user, token_client
 from tests.batch_helpers import ID_FORMS, batch_ref, recently, stored_batch, stored_state
-from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
+from tests.factories import UNKNOWN_OBJECT_ID, insert_batch, insert_job, insert_jobs, stored_job
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_an_empty_request_body_is_no_fields_to_update(api):
     assert response.json()["detail"] == "No fields to update"
 
 
-@pytest.mark.parametrize("unknown", [str(ObjectId()), "batch-20251028-00000000"])
+@pytest.mark.parametrize("unknown", [UNKNOWN_OBJECT_ID, "batch-20251028-00000000"])
 def test_an_unknown_batch_is_a_404_and_changes_nothing(api, unknown):
     insert_batch()
     before = stored_state()
