@@ -8,7 +8,14 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 
 from jobs.serializers import JobListQuerySerializer, PageQuerySerializer, optional, reason_field
-from speechai.serializers import EmptyIsInvalidMixin, StoredDocumentSerializer, StrictCharField, bson_problem, safe_key
+from speechai.serializers import (
+    EmptyIsInvalidMixin,
+    StoredDocumentSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    bson_problem,
+    safe_key,
+)
 
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
@@ -171,7 +178,7 @@ class BatchUpdateSerializer(NullMeansAbsentMixin, serializers.Serializer):
     """Only these keys; any other is an error. `call_settings` replaces the
     stored settings as a whole (send them all; `{}` clears them)."""
 
-    is_active = serializers.BooleanField(required=False, help_text="false pauses the batch, true resumes it")
+    is_active = StrictBooleanField(required=False, help_text="false pauses the batch, true resumes it")
     name = StrictCharField(required=False, max_length=MAX_NAME_LENGTH)
     description = StrictCharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
     priority = serializers.IntegerField(required=False, min_value=1, max_value=4, help_text="1 low .. 4 urgent")

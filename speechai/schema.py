@@ -75,6 +75,7 @@ def describe_what_is_refused(result, **kwargs):
     for path in result.get("paths", {}).values():  # a PATCH without a body changes nothing: refused
         if "requestBody" in path.get("patch", {}):
             path["patch"]["requestBody"]["required"] = True
+    components["BatchCreateRequest"]["additionalProperties"] = True  # other keys are ignored
     update = components["PatchedBatchUpdateRequest"]
     update["additionalProperties"] = False
     # At least one key with a value (null counts as not sent).

@@ -54,6 +54,17 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false in a JSON body; not 0/1 or "yes" (query strings use QueryBooleanField)."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
 class EmptyIsInvalidMixin:
     """A query parameter sent empty (`?limit=`) is an invalid value, not an
     absent one (DRF's default for optional fields)."""
