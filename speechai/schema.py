@@ -67,6 +67,10 @@ def describe_what_is_refused(result, **kwargs):
                 wrapped = {"allOf": [{"$ref": field.pop("$ref")}], **field} if "$ref" in field else field
                 properties[key] = {**wrapped, "nullable": True}
     call_settings = components["CallSettingsRequest"]
+    call_settings["description"] += (
+        " Rules OpenAPI 3.0 cannot state: keys must not contain NUL characters, "
+        "and allowed_hours.end must be later than allowed_hours.start."
+    )
     call_settings["properties"]["days_of_week"]["uniqueItems"] = True
     call_settings["additionalProperties"] = {  # other settings: one value each
         "nullable": True,
