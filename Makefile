@@ -12,8 +12,9 @@ $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev
 run: $(VENV)/.installed
 	$(VENV)/bin/python manage.py rundev
 
+# Parallel: one worker per core (pytest-xdist), a test module's tests on one worker.
 test: $(VENV)/.installed
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto --dist loadfile
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

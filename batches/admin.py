@@ -19,6 +19,7 @@ from batches.selectors import batch_ids_in_state, custom_id_of
 from batches.states import BatchState, batch_state
 from jobs.counts import NO_JOBS, job_counts
 from speechai.admin_display import badge, pretty
+from speechai.admin_selection import SelectionGuardMixin
 from speechai.mongo import collection, object_id_or_none
 
 # (live count, label, the jobs changelist's status view it links to)
@@ -143,7 +144,7 @@ def count_column(name, label, status):
 
 
 @admin.register(Batch)
-class BatchAdmin(IntakeAdminMixin, BatchActionsMixin, admin.ModelAdmin):
+class BatchAdmin(SelectionGuardMixin, IntakeAdminMixin, BatchActionsMixin, admin.ModelAdmin):
     form = BatchAdminForm
     list_display = [
         "batch_id",

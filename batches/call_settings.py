@@ -6,7 +6,11 @@ import functools
 import re
 import zoneinfo
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from speechai.serializers import StrictCharField, bson_problem, safe_key
 
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 SCALAR_TYPES = (str, int, float, bool, type(None))
@@ -33,10 +37,11 @@ class NumberField(serializers.FloatField):
 
 
 def time_of_day_field():
-    return serializers.RegexField(TIME_OF_DAY, error_messages={"invalid": "Must be a time HH:MM (00:00..23:59)."})
+    return StrictCharField(validators=[RegexValidator(TIME_OF_DAY, "Must be a time HH:MM (00:00..23:59).")])
 
 
-class TimeZoneField(serializers.CharField):
+@extend_schema_field({"type": "string", "enum": sorted(time_zone_names())})
+class TimeZoneField(StrictCharField):
     def to_internal_value(self, data):
         name = super().to_internal_value(data)
         if name not in time_zone_names():
@@ -98,7 +103,7 @@ class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
             errors["non_field_errors"] = [f"At most {MAX_SETTINGS_KEYS} settings ({len(data)} sent)."]
         for key, value in extra.items():
             if not isinstance(key, str) or not EXTRA_KEY_NAME.match(key):
-                shown = str(key)[:64] + ("..." if len(str(key)) > 64 else "")
+                shown = safe_key(str(key)[:64] + ("..." if len(str(key)) > 64 else ""))
                 errors[shown] = [
                     "Not a valid setting name: letters, digits and _ (not first a digit), at most 64 characters."
                 ]
@@ -106,6 +111,10 @@ class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
                 errors[key] = ["Unknown setting; only a string, number, boolean or null is kept."]
             elif isinstance(value, str) and len(value) > MAX_SETTING_LENGTH:
                 errors[key] = [f"At most {MAX_SETTING_LENGTH} characters."]
+            elif isinstance(value, str) and "\x00" in value:
+                errors[key] = ["Null characters are not allowed."]
+            elif problem := bson_problem({key: value}):
+                errors[key] = [problem]
         if errors:
             raise serializers.ValidationError(errors)
         return {**validated, **extra}

@@ -1,5 +1,6 @@
 from django.db import models
 
+from speechai.admin_display import first_text
 from speechai.fields import RawBSONField, StoredDateTimeField, StoredIntegerField
 
 
@@ -40,4 +41,4 @@ class Batch(models.Model):
         verbose_name_plural = "batches"
 
     def __str__(self):
-        return self.name or self.batch_id or str(self.pk)
+        return first_text(self.name, self.batch_id, self.pk)

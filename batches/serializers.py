@@ -4,13 +4,19 @@ from rest_framework.fields import empty
 from batches.call_settings import CallSettingsSerializer, NullMeansAbsentMixin
 from batches.states import FRONTEND_NAMES, LISTABLE, BatchState
 from jobs.serializers import JobListQuerySerializer, PageQuerySerializer, optional, reason_field
-from speechai.serializers import StoredDocumentSerializer
+from speechai.serializers import (
+    EmptyIsInvalidMixin,
+    StoredDocumentSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    safe_key,
+)
 
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
 
 
-class QueryBooleanField(serializers.BooleanField):
+class QueryBooleanField(EmptyIsInvalidMixin, serializers.BooleanField):
     """A query-string boolean: true/false, 1/0, yes/no (any case); nothing else."""
 
     TRUE_VALUES = {"true", "1", "yes"}
@@ -89,9 +95,9 @@ class BatchListQuerySerializer(PageQuerySerializer):
 class BatchCreateSerializer(NullMeansAbsentMixin, serializers.Serializer):
     """An empty batch. Other keys are ignored (the frontend sends `allow_duplicates`)."""
 
-    account_id = serializers.CharField(max_length=200)
-    name = serializers.CharField(max_length=MAX_NAME_LENGTH)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH, default="")
+    account_id = StrictCharField(max_length=200)
+    name = StrictCharField(max_length=MAX_NAME_LENGTH)
+    description = StrictCharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH, default="")
     priority = serializers.IntegerField(
         required=False, min_value=1, max_value=4, default=1, help_text="1 low .. 4 urgent"
     )
@@ -102,9 +108,9 @@ class BatchUpdateSerializer(NullMeansAbsentMixin, serializers.Serializer):
     """Only these keys; any other is an error. `call_settings` replaces the
     stored settings as a whole (send them all; `{}` clears them)."""
 
-    is_active = serializers.BooleanField(required=False, help_text="false pauses the batch, true resumes it")
-    name = serializers.CharField(required=False, max_length=MAX_NAME_LENGTH)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
+    is_active = StrictBooleanField(required=False, help_text="false pauses the batch, true resumes it")
+    name = StrictCharField(required=False, max_length=MAX_NAME_LENGTH)
+    description = StrictCharField(required=False, allow_blank=True, max_length=MAX_DESCRIPTION_LENGTH)
     priority = serializers.IntegerField(required=False, min_value=1, max_value=4, help_text="1 low .. 4 urgent")
     call_settings = CallSettingsSerializer(required=False)
 
@@ -113,7 +119,7 @@ class BatchUpdateSerializer(NullMeansAbsentMixin, serializers.Serializer):
         if unknown:
             allowed = ", ".join(self.fields)
             raise serializers.ValidationError(
-                {key: [f"Not an updatable field; allowed: {allowed}."] for key in unknown}
+                {safe_key(key): [f"Not an updatable field; allowed: {allowed}."] for key in unknown}
             )
         return super().to_internal_value(data)
 

@@ -64,11 +64,12 @@ def batch_action(service, batch_id, *args, **kwargs):
 
 
 def reason_from(request):
-    """`reason` from the JSON body, else from the query string; both optional."""
-    body = request.data or {}
-    if not isinstance(body, dict):
+    """`reason` from the JSON body, else from the query string; both optional,
+    each validated (no body is {}; a JSON null or array is refused)."""
+    if not isinstance(request.data, dict):
         raise ValidationError("The body must be a JSON object.")
-    return valid_data(BatchReasonSerializer, {**request.query_params.dict(), **body}).get("reason")
+    in_query = valid_data(BatchReasonSerializer, request.query_params)
+    return {**in_query, **valid_data(BatchReasonSerializer, request.data)}.get("reason")
 
 
 @extend_schema_view(

@@ -85,6 +85,14 @@ max_requests_jitter = max_requests // 2
 # opens its own connections on its first request.
 preload_app = True
 
+# Request size limits gunicorn enforces before Django sees the request: a
+# request line (method, URL, version) over 4094 bytes is a 414 and a header
+# over 8190 bytes a 400, both gunicorn's own short HTML answers. The API's
+# URLs are short (bulk ids go in the body); bodies are capped by Django
+# (DATA_UPLOAD_MAX_MEMORY_SIZE, a JSON 413).
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE") or 4094)
+limit_request_field_size = 8190
+
 # The workers' heartbeat files on tmpfs, not the container's disk layer.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No runtime control socket: nothing uses it, and it would need a writable home.

@@ -17,7 +17,7 @@ from jobs.admin_filters import AccountFilter, BatchFilter, CreatedDateRangeFilte
 from jobs.call_review import call_review, stored_fields
 from jobs.export_views import JobExportAdminMixin
 from jobs.models import Job, JobStatus
-from speechai.admin_display import badge, nested, pretty
+from speechai.admin_display import badge, first_text, nested, pretty
 
 STATUS_COLOURS = {
     JobStatus.PENDING: "#2563eb",
@@ -175,7 +175,7 @@ class JobAdmin(JobExportAdminMixin, JobActionsMixin, admin.ModelAdmin):
 
     @admin.display(description="Job")
     def job(self, obj):
-        return obj.job_id or str(obj.pk)
+        return first_text(obj.job_id, obj.pk)
 
     @admin.display(description="Contact")
     def contact_name(self, obj):

@@ -8,7 +8,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +18,7 @@ from jobs.counts import status_counts_phrase
 from jobs.models import JobStatus, status_label
 from jobs.outcomes import CHANGED_CONCURRENTLY, IN_CLOSED_BATCH
 from jobs.serializers import MAX_REASON_LENGTH
+from speechai.admin_selection import SelectionGuardMixin
 from speechai.mongo import queryset_filter
 
 # Why an action leaves a job of this status alone (confirmation page, messages).
@@ -52,18 +52,7 @@ class ReasonForm(ConfirmForm):
     )
 
 
-class JobActionsMixin:
-    def response_action(self, request, queryset):
-        # Django filters `pk__in=<posted ids>` before calling the action: a
-        # posted value that is no ObjectId would be a 500.
-        try:
-            return super().response_action(request, queryset)
-        except ValidationError:
-            self.message_user(
-                request, "The selection names something that is not a job; nothing changed.", messages.ERROR
-            )
-            return HttpResponseRedirect(request.get_full_path())
-
+class JobActionsMixin(SelectionGuardMixin):
     @staticmethod
     def selection(request, queryset):
         """(query, ids) for the services: the ticked ids, or for "select all"

@@ -1,5 +1,6 @@
 from django.db import models
 
+from speechai.admin_display import first_text
 from speechai.fields import RawBSONField, StoredDateTimeField, StoredIntegerField
 from speechai.mongo import collection
 
@@ -100,7 +101,7 @@ class Job(models.Model):
         ]
 
     def __str__(self):
-        return self.job_id or str(self.pk)
+        return first_text(self.job_id, self.pk)
 
 
 def batch_collection():

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from jobs.legacy import with_derived_contact_and_payload
 from jobs.models import JobStatus
-from speechai.serializers import StoredDocumentSerializer
+from speechai.serializers import QueryDateTimeField, QueryIntegerField, StoredDocumentSerializer, StrictCharField
 
 MAX_BULK_IDS = 1000
 MAX_REASON_LENGTH = 500
@@ -86,6 +86,7 @@ class JobSerializer(StoredDocumentSerializer):
     cancelled_by = optional(serializers.CharField)
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": JobStatus.values}})
 class StatusListField(serializers.CharField):
     """One status or several comma-separated: "failed" or "pending,failed"."""
 
@@ -104,8 +105,8 @@ MAX_SKIP = 100_000_000
 
 
 class PageQuerySerializer(serializers.Serializer):
-    skip = serializers.IntegerField(min_value=0, max_value=MAX_SKIP, default=0)
-    limit = serializers.IntegerField(min_value=1, max_value=1000, default=100)
+    skip = QueryIntegerField(min_value=0, max_value=MAX_SKIP, default=0)
+    limit = QueryIntegerField(min_value=1, max_value=1000, default=100)
 
 
 class JobListQuerySerializer(PageQuerySerializer):
@@ -119,8 +120,8 @@ class JobListQuerySerializer(PageQuerySerializer):
         required=False, allow_blank=True, help_text="The batch's ObjectId or custom batch_id"
     )
     account_id = serializers.CharField(required=False, allow_blank=True)
-    created_after = serializers.DateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
-    created_before = serializers.DateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
+    created_after = QueryDateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
+    created_before = QueryDateTimeField(required=False, help_text="ISO 8601; naive values are UTC")
 
     def validate(self, attrs):
         attrs["statuses"] = attrs.pop("status", None)
@@ -129,7 +130,7 @@ class JobListQuerySerializer(PageQuerySerializer):
 
 def reason_field(help_text):
     """The optional free-text reason of a cancellation (stored on the jobs)."""
-    return serializers.CharField(
+    return StrictCharField(
         required=False, allow_null=True, allow_blank=True, max_length=MAX_REASON_LENGTH, help_text=help_text
     )
 
@@ -140,7 +141,7 @@ class CancelJobSerializer(serializers.Serializer):
 
 def ids_field():
     return serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=StrictCharField(max_length=200),
         min_length=1,
         max_length=MAX_BULK_IDS,
         help_text="ObjectIds or custom job_ids, mixed as you like",

@@ -101,7 +101,7 @@ class JobViewSet(viewsets.ViewSet):
     @extend_schema(**CANCEL_SCHEMA)
     @action(detail=True, methods=["put", "post"])
     def cancel(self, request, job_id):
-        body = CancelJobSerializer(data=request.data or {})
+        body = CancelJobSerializer(data=request.data)  # no body is {}; a JSON null is refused
         body.is_valid(raise_exception=True)
         return job_action(
             request, job_id, services.cancel_job, "Job cancelled", reason=body.validated_data.get("reason")

@@ -8,6 +8,19 @@ from django.utils.html import format_html
 from speechai.bson_json import to_json
 
 
+def first_text(*values):
+    """The first value that is a non-empty string, else the first that is set
+    shown as text: a worker may store an int (or a list) where a string
+    belongs, and `__str__` or a list column must still return a string."""
+    for value in values:
+        if isinstance(value, str) and value:
+            return value
+    for value in values:
+        if value is not None and value != "":
+            return str(value)
+    return ""
+
+
 def nested(value, *keys):
     """value[k1][k2]... or None when any level is missing or not an object."""
     for key in keys:

@@ -71,7 +71,6 @@ def token_with_user(key):
     return None
 
 
-
 class BearerOrTokenAuthentication(TokenAuthentication):
     """DRF token auth that takes `Authorization: Bearer <key>` (what the React
     frontend sends) as well as DRF's own `Token <key>`; at most one round trip

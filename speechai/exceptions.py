@@ -21,7 +21,7 @@ from pymongo.errors import (
     WTimeoutError,
 )
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.views import exception_handler
 
 from speechai.database_breaker import UNAVAILABLE_MESSAGE, breaker
@@ -109,6 +109,9 @@ def api_exception_handler(exc, context):
         if isinstance(mapped, DatabaseUnavailable):
             breaker.record(exc)
         exc = mapped
+
+    if isinstance(exc, ParseError):  # a body that is not JSON: the 400 shape, errors included
+        exc = ValidationError({"non_field_errors": [exc.detail]})
 
     response = exception_handler(exc, context)
     if response is None:

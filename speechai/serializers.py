@@ -5,6 +5,84 @@ from rest_framework import serializers
 
 from speechai.bson_json import to_json
 
+# BSON integers are 64-bit.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def bson_problem(value):
+    """Why MongoDB cannot store `value` (nested keys and items included), or
+    None: a lone surrogate (no UTF-8 for it), NUL or a non-string in a key,
+    an integer outside 64 bits."""
+    problem = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not INT64_MIN <= value <= INT64_MAX:
+            problem = "An integer outside the 64-bit range."
+    elif isinstance(value, str):
+        if not _is_utf8(value):
+            problem = "Lone surrogate characters are not allowed."
+    elif isinstance(value, list):
+        problem = next(filter(None, map(bson_problem, value)), None)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str) or "\x00" in key:
+                return "Keys must not contain NUL characters."
+            if problem := bson_problem(key) or bson_problem(item):
+                break
+    return problem
+
+
+def _is_utf8(text):
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def safe_key(key):
+    """A key fit to echo in an error body (JSON output cannot hold a lone surrogate)."""
+    return key if isinstance(key, str) and _is_utf8(key) and "\x00" not in key else ascii(key)
+
+
+class StrictCharField(serializers.CharField):
+    """A string in the body, never a number turned into one (`{"ids": [0]}` is refused)."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false in a JSON body; not 0/1 or "yes" (query strings use QueryBooleanField)."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class EmptyIsInvalidMixin:
+    """A query parameter sent empty (`?limit=`) is an invalid value, not an
+    absent one (DRF's default for optional fields)."""
+
+    def get_value(self, dictionary):
+        if dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
+class QueryIntegerField(EmptyIsInvalidMixin, serializers.IntegerField):
+    pass
+
+
+class QueryDateTimeField(EmptyIsInvalidMixin, serializers.DateTimeField):
+    pass
+
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()

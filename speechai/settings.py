@@ -186,6 +186,10 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# The largest request body read (2.5 MiB, Django's default): JSON bodies over
+# it are a 413 (speechai/parsers.py also caps their nesting depth).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "speechai.authentication.BearerOrTokenAuthentication",
@@ -193,7 +197,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["speechai.permissions.IsAuthenticatedOrOpenAPI"],
     "DEFAULT_RENDERER_CLASSES": ["speechai.renderers.FastJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["speechai.parsers.LimitedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "speechai.exceptions.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -215,6 +219,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["speechai.schema.strip_optional_trailing_slashes"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "speechai.schema.describe_what_is_refused",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Job statuses and batch states are both "status" fields: name their enums.
     "ENUM_NAME_OVERRIDES": {

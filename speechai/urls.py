@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from speechai.views import health, root
 
+handler400 = "speechai.views.bad_request"
 handler404 = "speechai.views.not_found"
 handler500 = "speechai.views.server_error"
 

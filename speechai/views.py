@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views import defaults
 from drf_spectacular.utils import extend_schema
@@ -10,6 +11,7 @@ from speechai.database_breaker import breaker
 from speechai.exceptions import error_body
 from speechai.middleware import ERROR_DETAILS, is_json_path
 from speechai.mongo import utc_now
+from speechai.parsers import too_large_detail
 from speechai.serializers import HealthSerializer, RootSerializer
 
 
@@ -43,6 +45,16 @@ def root(request):
             "health": "/health",
         }
     )
+
+
+def bad_request(request, exception):
+    """Requests Django itself refuses (a body over DATA_UPLOAD_MAX_MEMORY_SIZE,
+    an unknown Host...): JSON under /api/, Django's page elsewhere."""
+    if not is_json_path(request.path):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(error_body(too_large_detail()), status=413)
+    return JsonResponse(error_body(ERROR_DETAILS[400], errors={}), status=400)
 
 
 def not_found(request, exception):

@@ -3,6 +3,7 @@
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 
 import pytest
@@ -39,6 +40,13 @@ def manage(*args, mongodb_uri, timeout_ms=5000):
         stdin=subprocess.DEVNULL,
         check=False,
     )
+
+
+def concurrently(*calls):
+    """The results of `calls` (e.g. several `manage` runs that do not depend
+    on each other), run at the same time: each process boots Django alone."""
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [future.result() for future in [pool.submit(call) for call in calls]]
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """One MongoDB-wire server for the whole test session: the server named by
-MONGODB_URI when set (a real mongod), else SecantusDB started in-process."""
+MONGODB_URI when set (a real mongod), else SecantusDB started in-process.
+Under pytest-xdist each worker process has its own session: its own
+SecantusDB, or its own database on the MONGODB_URI server (pytest-django
+suffixes the test database's name with the worker id, e.g. `_gw0`)."""
 
 import os
 import threading
@@ -64,6 +67,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, m
     database = settings.DATABASES["default"]
     database["HOST"] = mongodb_uri
     database["OPTIONS"] = {**database.get("OPTIONS", {}), "event_listeners": [COMMAND_COUNTER]}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Users are created in most tests; PBKDF2's deliberate slowness (about
+    0.3 s a password here) buys nothing in a test database."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,6 +12,9 @@ from jobs.models import Job
 from speechai.mongo import collection
 
 _sequence = itertools.count()
+# An ObjectId no document has; fixed, so that every pytest-xdist worker
+# collects the same test ids.
+UNKNOWN_OBJECT_ID = "5f0000000000000000000000"
 
 
 def utc(*args):

@@ -433,7 +433,10 @@ def test_a_selection_that_names_no_job_is_refused_without_error(operator):
     )
 
     assert response.status_code == 302
-    assert messages_of(response) == ["The selection names something that is not a job; nothing changed."]
+    assert messages_of(response) == [
+        "The selection names something that is not a job the admin can act on (an _id that is not an ObjectId); "
+        "nothing changed."
+    ]
     assert stored_job(job["_id"])["status"] == "pending"
 
 

@@ -128,7 +128,7 @@ def test_limits_are_inclusive(api, value):
         ({"days_of_week": "1,2"}, "call_settings.days_of_week: Expected a list of items"),
         ({"timezone": "Mars/Olympus_Mons"}, "call_settings.timezone: Unknown time zone 'Mars/Olympus_Mons'"),
         ({"timezone": "../../etc/passwd"}, "call_settings.timezone: Unknown time zone"),
-        ({"timezone": 3}, "call_settings.timezone: Unknown time zone '3'"),
+        ({"timezone": 3}, "call_settings.timezone: Must be a string."),
         ({"retry_settings": {"max_attempts": 3}}, "call_settings.retry_settings: Unknown setting"),
         ({"phones": ["+56912345678"]}, "call_settings.phones: Unknown setting"),
     ],

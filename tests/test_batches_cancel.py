@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from bson import ObjectId
 
 from batches.models import Batch
 from speechai.mongo import collection
@@ -15,7 +14,7 @@ from tests.batch_helpers import (
     stored_batch,
     stored_state,
 )
-from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
+from tests.factories import UNKNOWN_OBJECT_ID, insert_batch, insert_job, insert_jobs, stored_job
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +122,7 @@ def test_a_batch_without_a_custom_id_cancels_no_job(api):
     assert stored_job(orphan["_id"]) == orphan
 
 
-@pytest.mark.parametrize("unknown", [str(ObjectId()), "batch-unknown"])
+@pytest.mark.parametrize("unknown", [UNKNOWN_OBJECT_ID, "batch-unknown"])
 def test_an_unknown_batch_is_a_404_and_changes_nothing(api, unknown):
     insert_job(batch_id="batch-unknown")
     insert_batch()

@@ -1,5 +1,4 @@
 import pytest
-from bson import ObjectId
 
 from batches.models import Batch
 from jobs.models import Job
@@ -15,7 +14,7 @@ from tests.batch_helpers import (
     stored_batch,
     stored_state,
 )
-from tests.factories import insert_batch, insert_job, stored_job
+from tests.factories import UNKNOWN_OBJECT_ID, insert_batch, insert_job, stored_job
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +126,7 @@ def test_purging_a_batch_without_a_custom_id_removes_no_job(api):
 
 
 @pytest.mark.parametrize("delete_jobs", ["false", "true"])
-@pytest.mark.parametrize("unknown", [str(ObjectId()), "batch-unknown"])
+@pytest.mark.parametrize("unknown", [UNKNOWN_OBJECT_ID, "batch-unknown"])
 def test_an_unknown_batch_is_a_404_and_changes_nothing(api, unknown, delete_jobs):
     insert_job(batch_id="batch-unknown")
     insert_batch()

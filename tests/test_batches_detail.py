@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from tests.api import make_user, token_client
 from tests.batch_helpers import ID_FORMS, batch_ref
-from tests.factories import insert_batch, insert_job, insert_jobs
+from tests.factories import UNKNOWN_OBJECT_ID, insert_batch, insert_job, insert_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def test_returns_the_stored_batch_with_call_settings_and_live_counts(api, id_for
     assert body["worker_field"] == "kept"
 
 
-@pytest.mark.parametrize("unknown", [str(ObjectId()), "batch-20251028-00000000"])
+@pytest.mark.parametrize("unknown", [UNKNOWN_OBJECT_ID, "batch-20251028-00000000"])
 def test_an_unknown_batch_is_a_404(api, unknown):
     response = api.get(f"/api/v1/batches/{unknown}")
 

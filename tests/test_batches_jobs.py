@@ -3,14 +3,13 @@
 import datetime
 
 import pytest
-from bson import ObjectId
 from rest_framework.test import APIClient
 
 from batches.models import Batch
 from speechai.mongo import collection
 from tests.api import make_user, token_client
 from tests.batch_helpers import ID_FORMS, batch_ref
-from tests.factories import insert_batch, insert_job
+from tests.factories import UNKNOWN_OBJECT_ID, insert_batch, insert_job
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +83,7 @@ def test_a_batch_without_a_custom_id_has_no_jobs(api):
     assert job_ids(api.get(f"/api/v1/batches/{legacy_id}/jobs")) == []
 
 
-@pytest.mark.parametrize("unknown", [str(ObjectId()), "batch-unknown"])
+@pytest.mark.parametrize("unknown", [UNKNOWN_OBJECT_ID, "batch-unknown"])
 def test_an_unknown_batch_is_a_404(api, unknown):
     insert_job(batch_id="batch-unknown")
 

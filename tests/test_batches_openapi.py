@@ -1,5 +1,7 @@
 import pytest
 
+from jobs.models import JobStatus
+
 pytestmark = pytest.mark.django_db
 
 BATCH_OPERATIONS = {
@@ -59,9 +61,14 @@ def test_bodies_are_documented(schema):
     assert set(update["properties"]) == {"is_active", "name", "description", "priority", "call_settings"}
     create = body_schema(schema, "/api/v1/batches", "post")
     assert set(create["required"]) == {"account_id", "name"}
-    settings = component(schema, create["properties"]["call_settings"]["$ref"])
+    call_settings = create["properties"]["call_settings"]
+    assert call_settings["nullable"] is True  # null means "not sent"
+    settings = component(schema, call_settings["allOf"][0]["$ref"])
     assert settings["properties"]["ring_timeout"]["maximum"] == 120
     assert settings["properties"]["days_of_week"]["items"]["minimum"] == 1
+    assert settings["properties"]["days_of_week"]["uniqueItems"] is True
+    assert "America/Santiago" in component(schema, settings["properties"]["timezone"]["allOf"][0]["$ref"])["enum"]
+    assert update["additionalProperties"] is False
     assert "reason" in body_schema(schema, "/api/v1/batches/{batch_id}/cancel", "post")["properties"]
 
 
@@ -71,6 +78,13 @@ def test_query_parameters_are_documented(schema):
     assert query_parameters(schema, "/api/v1/batches/{batch_id}/jobs", "get") == query_parameters(
         schema, "/api/v1/jobs", "get"
     ) - {"batch_id"}
+
+
+def test_the_status_filter_is_a_comma_separated_list_of_known_statuses(schema):
+    (status,) = [p for p in schema["paths"]["/api/v1/jobs"]["get"]["parameters"] if p["name"] == "status"]
+
+    assert status["schema"]["items"]["enum"] == JobStatus.values
+    assert (status["style"], status["explode"]) == ("form", False)
 
 
 def test_batch_documents_have_string_ids_and_live_counts(schema):

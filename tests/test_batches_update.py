@@ -5,7 +5,7 @@ from bson import ObjectId
 
 from tests.api import make_user, token_client
 from tests.batch_helpers import ID_FORMS, batch_ref, recently, stored_batch, stored_state
-from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
+from tests.factories import UNKNOWN_OBJECT_ID, insert_batch, insert_job, insert_jobs, stored_job
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,8 @@ def test_null_values_count_as_not_sent(api):
         ({"is_active": False, "total_jobs": 0}, "total_jobs: Not an updatable field"),
         ({}, "No fields to update"),
         ({"name": None}, "No fields to update"),
-        ({"is_active": "maybe"}, "is_active: Must be a valid boolean."),
+        ({"is_active": "maybe"}, "is_active: Must be true or false."),
+        ({"is_active": 0}, "is_active: Must be true or false."),
         ({"name": ""}, "name: This field may not be blank."),
         ({"name": "x" * 201}, "name: Ensure this field has no more than 200 characters."),
         ({"priority": 0}, "priority: Ensure this value is greater than or equal to 1."),
@@ -136,7 +137,7 @@ def test_an_empty_request_body_is_no_fields_to_update(api):
     assert response.json()["detail"] == "No fields to update"
 
 
-@pytest.mark.parametrize("unknown", [str(ObjectId()), "batch-20251028-00000000"])
+@pytest.mark.parametrize("unknown", [UNKNOWN_OBJECT_ID, "batch-20251028-00000000"])
 def test_an_unknown_batch_is_a_404_and_changes_nothing(api, unknown):
     insert_batch()
     before = stored_state()

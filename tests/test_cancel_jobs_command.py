@@ -10,7 +10,7 @@ from audit.models import AuditEntry
 from jobs.management.commands.cancel_jobs import Command
 from jobs.models import Job
 from speechai.mongo import collection
-from tests.commands import manage, run, unreachable_database  # noqa: F401 - fixture
+from tests.commands import concurrently, manage, run, unreachable_database  # noqa: F401 - fixture
 from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
 
 pytestmark = pytest.mark.django_db
@@ -229,12 +229,14 @@ def test_exit_codes(mongodb_uri):
     insert_jobs(2, status="pending")
     failed = insert_job(status="failed")
 
-    success = manage("cancel_jobs", "--status", "pending", "--yes", mongodb_uri=mongodb_uri)
-    no_selection = manage("cancel_jobs", "--yes", mongodb_uri=mongodb_uri)
-    bad_option = manage("cancel_jobs", "--status", "pending", "--chunk-size", "0", mongodb_uri=mongodb_uri)
-    unconfirmed = manage("cancel_jobs", "--status", "failed", mongodb_uri=mongodb_uri)
-    unreachable = manage(
-        "cancel_jobs", "--status", "pending", "--yes", mongodb_uri="mongodb://127.0.0.1:1/", timeout_ms=300
+    success, no_selection, bad_option, unconfirmed, unreachable = concurrently(
+        lambda: manage("cancel_jobs", "--status", "pending", "--yes", mongodb_uri=mongodb_uri),
+        lambda: manage("cancel_jobs", "--yes", mongodb_uri=mongodb_uri),
+        lambda: manage("cancel_jobs", "--status", "pending", "--chunk-size", "0", mongodb_uri=mongodb_uri),
+        lambda: manage("cancel_jobs", "--status", "failed", mongodb_uri=mongodb_uri),
+        lambda: manage(
+            "cancel_jobs", "--status", "pending", "--yes", mongodb_uri="mongodb://127.0.0.1:1/", timeout_ms=300
+        ),
     )
 
     assert (success.returncode, success.stdout.splitlines()[-1]) == (0, "Cancelled 2 of 2 matched jobs.")

@@ -177,6 +177,18 @@ def test_serves_swagger_with_its_own_static_files(server):
     assert get(f"{server.url}{bundle[1].decode()}")[0] == 200
 
 
+def test_a_url_over_the_request_line_limit_is_refused_by_gunicorn_before_the_app(server):
+    prefix = f"{server.url}/api/v1/jobs?account_id="
+    # The request line is "GET <path> HTTP/1.1": 4094 bytes at most.
+    path_room = 4094 - len("GET  HTTP/1.1") - len(prefix) + len(server.url)
+
+    too_long, _, _ = get(prefix + "a" * (path_room + 1))
+    longest, _, body = get(prefix + "a" * path_room)
+
+    assert too_long == 414
+    assert longest == 401 and json.loads(body)["detail"]
+
+
 def test_logs_each_request_as_a_json_line_with_its_id(server):
     status, headers, _ = get(f"{server.url}/health", {"X-Request-ID": "lb-4f2a9c"})
 

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from audit.models import AuditEntry
 from speechai.mongo import utc_now
-from tests.commands import manage, run
+from tests.commands import concurrently, manage, run
 from tests.factories import insert_job, stored_job
 
 pytestmark = pytest.mark.django_db
@@ -106,9 +106,11 @@ def test_chunks_of_one_read_and_one_update(round_trips):
 def test_exit_codes(mongodb_uri):
     in_progress(datetime.timedelta(hours=1))
 
-    success = manage("release_stale_jobs", "--older-than", "15m", "--yes", mongodb_uri=mongodb_uri)
-    bad = manage("release_stale_jobs", "--older-than", "soon", mongodb_uri=mongodb_uri)
-    unreachable = manage("release_stale_jobs", "--yes", mongodb_uri="mongodb://127.0.0.1:1/", timeout_ms=300)
+    success, bad, unreachable = concurrently(
+        lambda: manage("release_stale_jobs", "--older-than", "15m", "--yes", mongodb_uri=mongodb_uri),
+        lambda: manage("release_stale_jobs", "--older-than", "soon", mongodb_uri=mongodb_uri),
+        lambda: manage("release_stale_jobs", "--yes", mongodb_uri="mongodb://127.0.0.1:1/", timeout_ms=300),
+    )
 
     assert (success.returncode, success.stdout.splitlines()[-1]) == (0, "Released 1 of 1 matched jobs.")
     assert bad.returncode == 1 and "--older-than 'soon'" in bad.stderr

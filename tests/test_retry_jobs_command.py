@@ -7,7 +7,7 @@ import pytest
 from django.core.management.base import CommandError
 
 from audit.models import AuditEntry
-from tests.commands import manage, run
+from tests.commands import concurrently, manage, run
 from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
 
 pytestmark = pytest.mark.django_db
@@ -105,10 +105,12 @@ def test_bad_arguments():
 def test_exit_codes(mongodb_uri):
     failed_job()
 
-    success = manage("retry_jobs", "--status", "failed", "--yes", mongodb_uri=mongodb_uri)
-    bad = manage("retry_jobs", "--status", "failed", "--created-before", "soon", mongodb_uri=mongodb_uri)
-    unreachable = manage(
-        "retry_jobs", "--status", "failed", "--yes", mongodb_uri="mongodb://127.0.0.1:1/", timeout_ms=300
+    success, bad, unreachable = concurrently(
+        lambda: manage("retry_jobs", "--status", "failed", "--yes", mongodb_uri=mongodb_uri),
+        lambda: manage("retry_jobs", "--status", "failed", "--created-before", "soon", mongodb_uri=mongodb_uri),
+        lambda: manage(
+            "retry_jobs", "--status", "failed", "--yes", mongodb_uri="mongodb://127.0.0.1:1/", timeout_ms=300
+        ),
     )
 
     assert (success.returncode, success.stdout.splitlines()[-1]) == (0, "Sent back to pending 1 of 1 matched jobs.")

@@ -3,8 +3,6 @@ fields, BSON types JSON has no word for, legacy flat fields, dangling
 batch references. They are served without error and written back only in
 the fields an action changes."""
 
-import datetime
-
 import pytest
 from bson import Int64, ObjectId
 
@@ -12,52 +10,9 @@ from jobs.models import Job
 from speechai.mongo import collection
 from tests.api import make_user, token_client
 from tests.factories import stored_job
+from tests.odd_documents import LEGACY_FLAT_JOB, WORKER_JOB
 
 pytestmark = pytest.mark.django_db
-
-LEGACY_FLAT_JOB = {
-    "_id": ObjectId(),
-    "status": "failed",
-    "rut": "123456789",
-    "rut_fmt": "12.345.678-9",
-    "nombre": "María Pérez",
-    "to_number": "+56911112222",
-    "try_phones": ["+56911112222", "+56222223333"],
-    "monto_total": 350000.5,
-    "fecha_limite": "2025-11-30",
-    "origen_empresa": "Cobranzas SA",
-    "cantidad_cupones": Int64(3),
-    "tries": 2,
-    "created_at": datetime.datetime(2025, 9, 1, 10, 0),
-}
-
-WORKER_JOB = {
-    "_id": ObjectId(),
-    "job_id": "job_retail_e_20251025_174129_b96907c5",
-    "account_id": "retail_express",
-    "batch_id": "batch-2025-10-25-144129-862530",  # this batch does not exist
-    "status": "failed",
-    "attempts": Int64(2),
-    "max_attempts": 3.0,
-    "estimated_cost": 1,
-    "contact": {"name": "Juan", "dni": "11111111", "phones": ["+56933334444"], "next_phone_index": Int64(1)},
-    "payload": {"debt_amount": Int64(150000), "due_date": "2025-11-15", "additional_info": {"x": ObjectId()}},
-    "call_result": {
-        "success": False,
-        "status": "not_connected",
-        "summary": {"disconnection_reason": "dial_no_answer", "nested": [{"at": datetime.datetime(2025, 10, 25)}]},
-        "details": {},
-        "timestamp": datetime.datetime(2025, 10, 25, 17, 46, 4, 648000),
-    },
-    "retell_result": {"raw": True},
-    "some_future_worker_field": {"anything": [1, "two", 3.0]},
-    "last_error": "No quedan teléfonos por intentar",
-    "failed_at": datetime.datetime(2025, 10, 25, 17, 47),
-    "worker_id": "bot-2",
-    "reserved_until": datetime.datetime(2025, 10, 25, 17, 49),
-    "next_try_at": datetime.datetime(2025, 10, 25, 18, 47),
-    "created_at": datetime.datetime(2025, 10, 25, 17, 41, 29),
-}
 
 
 def changed_keys(before, after):
