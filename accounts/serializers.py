@@ -50,8 +50,8 @@ class AccountSerializer(StoredDocumentSerializer):
         help_text="Derived: active, has balance, and calls_today under daily_call_limit"
     )
 
-    def to_representation(self, instance):
-        return super().to_representation({**instance, **derived_values(instance)})
+    def shown(self, document):
+        return {**document, **derived_values(document)}
 
 
 class AccountListQuerySerializer(PageQuerySerializer):
@@ -255,10 +255,8 @@ class AccountSummarySerializer(StoredDocumentSerializer):
     stats = AccountStatsSerializer()
     financial_summary = FinancialSummarySerializer()
 
-    def to_representation(self, instance):
-        return super().to_representation(
-            {**instance, "account": {**instance["account"], **derived_values(instance["account"])}}
-        )
+    def shown(self, document):
+        return {**document, "account": {**document["account"], **derived_values(document["account"])}}
 
 
 class LastCallSettingsSerializer(StoredDocumentSerializer):

@@ -102,8 +102,10 @@ class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
         if isinstance(data, dict) and len(data) > MAX_SETTINGS_KEYS:
             errors["non_field_errors"] = [f"At most {MAX_SETTINGS_KEYS} settings ({len(data)} sent)."]
         for key, value in extra.items():
-            if not isinstance(key, str) or not EXTRA_KEY_NAME.match(key):
-                shown = safe_key(str(key)[:64] + ("..." if len(str(key)) > 64 else ""))
+            if problem := bson_problem({key: value}):  # what MongoDB cannot store at all, named first
+                errors[safe_key(key)] = [problem]
+            elif not isinstance(key, str) or not EXTRA_KEY_NAME.match(key):
+                shown = str(key)[:64] + ("..." if len(str(key)) > 64 else "")
                 errors[shown] = [
                     "Not a valid setting name: letters, digits and _ (not first a digit), at most 64 characters."
                 ]
@@ -113,8 +115,6 @@ class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
                 errors[key] = [f"At most {MAX_SETTING_LENGTH} characters."]
             elif isinstance(value, str) and "\x00" in value:
                 errors[key] = ["Null characters are not allowed."]
-            elif problem := bson_problem({key: value}):
-                errors[key] = [problem]
         if errors:
             raise serializers.ValidationError(errors)
         return {**validated, **extra}

@@ -217,6 +217,9 @@ def _move_chunk(row, stamp, chunk, allowed, result, *, open_batches_only):
         closed = closed_batches(doc.get("batch_id") for doc in chunk)
         result.blocked += sum(doc.get("batch_id") in closed for doc in chunk)
         chunk = [doc for doc in chunk if doc.get("batch_id") not in closed]
+    # `status: {$in: [...]}` also matches an array holding an allowed status:
+    # only a string status is one a transition starts from.
+    chunk = [doc for doc in chunk if isinstance(doc.get("status"), str)]
     if not chunk:
         return
     # One update per status seen (one round trip): when all of them match,

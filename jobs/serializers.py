@@ -47,8 +47,8 @@ class JobSerializer(StoredDocumentSerializer):
     other stored key are passed through, and a document without `contact`
     or `payload` gets them derived from its flat fields (jobs/legacy.py)."""
 
-    def to_representation(self, instance):
-        return super().to_representation(with_derived_contact_and_payload(instance))
+    def shown(self, document):
+        return with_derived_contact_and_payload(document)
 
     _id = serializers.CharField(help_text="MongoDB ObjectId, 24 hex characters")
     job_id = optional(serializers.CharField, help_text="Custom id, e.g. job_retail_e_20251025_174129_b96907c5")

@@ -8,6 +8,7 @@ from django.http import HttpResponse, JsonResponse
 from speechai.database_breaker import UNAVAILABLE_MESSAGE, breaker, is_unavailable
 from speechai.exceptions import error_body
 from speechai.logging import current_request_id
+from speechai.parsers import too_large_detail
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id from the proxy or the caller is kept only if it is safe to log as it is.
@@ -65,7 +66,7 @@ class JsonErrorsMiddleware:
         if not is_json_path(request.path):
             return self.get_response(request)
         if self.body_too_large(request):
-            return self.error(413, f"Request body too large (limit {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes).")
+            return self.error(413, too_large_detail())
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
             converted = self.error(
@@ -79,7 +80,7 @@ class JsonErrorsMiddleware:
 
     def process_exception(self, request, exception):
         if is_json_path(request.path) and isinstance(exception, RequestDataTooBig):
-            return self.error(413, ERROR_DETAILS[413])
+            return self.error(413, too_large_detail())
         return None
 
     @staticmethod

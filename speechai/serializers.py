@@ -112,7 +112,7 @@ class StoredDocumentListSerializer(serializers.ListSerializer):
     """A page of stored documents, converted in one pass (not one per document)."""
 
     def to_representation(self, data):
-        return to_json(list(data))
+        return to_json([self.child.shown(document) for document in data])
 
 
 class StoredDocumentSerializer(serializers.Serializer):
@@ -123,8 +123,13 @@ class StoredDocumentSerializer(serializers.Serializer):
     class Meta:
         list_serializer_class = StoredDocumentListSerializer
 
+    def shown(self, document):
+        """The document as the API shows it, before JSON conversion: subclasses
+        add what is derived (never stored)."""
+        return document
+
     def to_representation(self, instance):
-        return to_json(instance)
+        return to_json(self.shown(instance))
 
 
 class RootSerializer(serializers.Serializer):

@@ -69,7 +69,12 @@ def odd_jobs():
     """Fresh documents (the big one is built on each call, not at import)."""
     return [
         dict(LEGACY_FLAT_JOB, _id=ObjectId(), odd_shape="legacy flat fields"),
-        dict(WORKER_JOB, _id=ObjectId(), job_id=WORKER_JOB["job_id"] + "_odd", odd_shape="worker job, dangling batch"),
+        dict(
+            WORKER_JOB,
+            _id=ObjectId(),
+            job_id=WORKER_JOB["job_id"] + "_odd",
+            odd_shape="worker job, dangling batch",
+        ),
         _job("nothing but _id"),
         _job("int job_id", job_id=28, status="pending", batch_id=ODD_BATCH_ID),
         _job("Int64 job_id", job_id=Int64(29), status="failed", batch_id=ODD_BATCH_ID),

@@ -104,7 +104,15 @@ def test_stats_add_batches_by_state_and_jobs_by_status(api, id_form):
     assert (stats["calls_today"], stats["daily_limit"], stats["max_concurrent"]) == (7, 1000, 5)
     assert (stats["credit_balance"], stats["credit_used"], stats["credit_available"]) == (10.0, 4.0, 6.0)
     assert stats["cost_per_setup"] == 0.02
-    assert stats["batches"] == {"total": 4, "active": 1, "paused": 1, "completed": 1, "cancelled": 1, "importing": 0}
+    assert stats["batches"] == {
+        "total": 4,
+        "active": 1,
+        "paused": 1,
+        "completed": 1,
+        "cancelled": 1,
+        "importing": 0,
+        "cancelling": 0,
+    }
     assert stats["jobs"]["total"] == 4
     assert (stats["jobs"]["pending"], stats["jobs"]["done"], stats["jobs"]["failed"]) == (1, 1, 1)
     assert stats["success_rate"] == 66.67

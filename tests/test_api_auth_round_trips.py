@@ -67,7 +67,7 @@ def test_a_revoked_token_is_refused_once_the_cache_time_is_over(settings):
 
     assert within.status_code == 200
     assert after.status_code == 401
-    assert after.json() == {"detail": "Invalid token."}
+    assert after.json() == {"detail": "Invalid token.", "message": "Invalid token."}
 
 
 def test_a_deactivated_user_is_refused_once_the_cache_time_is_over(settings):
@@ -81,7 +81,7 @@ def test_a_deactivated_user_is_refused_once_the_cache_time_is_over(settings):
 
     response = reader.get("/api/v1/jobs")
     assert response.status_code == 401
-    assert response.json() == {"detail": "User inactive or deleted."}
+    assert response.json() == {"detail": "User inactive or deleted.", "message": "User inactive or deleted."}
 
 
 def test_permissions_are_read_once_then_remembered_with_the_token(round_trips):

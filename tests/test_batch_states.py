@@ -74,7 +74,7 @@ def test_a_completed_batch_can_be_paused_and_resumed(api):
         ({"import_status": "failed", "is_active": False}, "importing"),
         ({"is_active": False}, "paused"),
         ({"is_active": True}, "active"),
-        ({}, "active"),
+        ({}, "paused"),  # workers call only batches switched on
     ],
 )
 def test_the_state_is_decided_in_order(stored, status):

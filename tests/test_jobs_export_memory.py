@@ -33,7 +33,17 @@ def hundred_thousand_jobs():
     template = called_job(ended_at=datetime.datetime(2026, 11, 20, 15, 30), promise=("2026-11-28", 50000))
     jobs = collection(Job)
     for start in range(0, JOBS, 10_000):
-        jobs.insert_many([{**template, "_id": ObjectId(), "job_id": f"job_{start + i}"} for i in range(10_000)])
+        jobs.insert_many(
+            [
+                {
+                    **template,
+                    "_id": ObjectId(),
+                    "job_id": f"job_{start + i}",
+                    "deduplication_key": f"dedup::{start + i}",
+                }
+                for i in range(10_000)
+            ]
+        )
     yield
     jobs.drop()
     ensure_indexes(jobs, JOB_INDEXES)
