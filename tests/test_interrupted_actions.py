@@ -11,6 +11,7 @@ from pymongo.errors import OperationFailure
 
 from audit.models import AuditEntry
 from batches import lifecycle
+from speechai.database_breaker import breaker
 from tests.api import make_user, token_client
 from tests.batch_helpers import stored_batch
 from tests.factories import insert_batch, insert_jobs, stored_job
@@ -39,6 +40,9 @@ def fail_updates():
 
 def database_back():
     connections["default"].connection.admin.command("configureFailPoint", "failCommand", mode="off")
+    # The dropped connection opened the breaker; its next probe would find
+    # the database answering again (without waiting for the retry interval).
+    breaker.database_answered()
 
 
 @pytest.fixture
