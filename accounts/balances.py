@@ -35,13 +35,18 @@ def number(value, default=0.0):
 
 def minutes_remaining(account):
     used = number(account.get("minutes_used")) + number(account.get("minutes_reserved"))
-    return max(0.0, number(account.get("minutes_purchased")) - used)
+    return _amount(number(account.get("minutes_purchased")) - used)
 
 
 def credit_available(account):
     """Unlike the original, what the workers charged (`credit_used`) is spent."""
     used = number(account.get("credit_used")) + number(account.get("credit_reserved"))
-    return max(0.0, number(account.get("credit_balance")) - used)
+    return _amount(number(account.get("credit_balance")) - used)
+
+
+def _amount(difference):
+    """Never below zero, and without binary noise (175.20000000000005 -> 175.2)."""
+    return max(0.0, round(difference, 6))
 
 
 def has_balance(account):

@@ -35,7 +35,8 @@ from batches.intake_serializers import (
 )
 from batches.permissions import CanAddBatches, CanChangeBatches
 from batches.serializers import BatchSerializer
-from jobs.views import actor_name
+from speechai.authentication import actor_name
+from speechai.bson_json import to_json
 from speechai.permissions import IsAuthenticatedOrOpenAPI
 
 MULTIPART_OVERHEAD = 1024 * 1024  # the form's other fields and boundaries
@@ -158,7 +159,8 @@ def excel_preview(request):
         raise ValidationError({"account_id": ["This field is required."]})
     upload = upload_of(serializer.validated_data)
     body, errors = preview(upload, Request(serializer.validated_data["account_id"]))
-    return Response({"success": True, "filename": upload.name, "preview": body, "errors": errors})
+    # to_json: the sample jobs' datetimes as ISO UTC with Z, like every document the API shows.
+    return Response(to_json({"success": True, "filename": upload.name, "preview": body, "errors": errors}))
 
 
 @extend_schema(
