@@ -47,6 +47,9 @@ class DemoData:
         self.rng = rng
         self.now = now
         self.calls = DemoCalls(rng, now)
+        # National ids drawn so far: a debtor twice in one campaign would break
+        # the unique deduplication_key (likely past ~10k jobs per campaign).
+        self.dnis = set()
 
     def batch(self, index, created_at):
         batch_id = f"batch-{created_at:%Y%m%d}-{uuid.UUID(int=self.rng.getrandbits(128)).hex[:8]}"
@@ -79,7 +82,7 @@ class DemoData:
         # Imported within minutes of its campaign; never in the future.
         created_at = min(created_at + datetime.timedelta(seconds=rng.randint(0, 600)), self.now)
         account_id = (batch or {}).get("account_id", ACCOUNTS[0])
-        dni = str(rng.randint(5_000_000, 25_000_000)) + rng.choice("0123456789K")
+        dni = self.new_dni()
         phones = [f"+569{rng.randint(10_000_000, 99_999_999)}" for _ in range(rng.choice([1, 1, 2]))]
         document = {
             "_id": ObjectId(),
@@ -110,6 +113,12 @@ class DemoData:
         }
         self.add_worker_fields(document, status)
         return document
+
+    def new_dni(self):
+        while (dni := str(self.rng.randint(5_000_000, 25_000_000)) + self.rng.choice("0123456789K")) in self.dnis:
+            pass
+        self.dnis.add(dni)
+        return dni
 
     def add_worker_fields(self, job, status):
         """What the workers leave behind in each status."""
