@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from jobs.dashboard import (
+from batches.dashboard import (
     MAX_CAMPAIGNS,
     call_activity_pipeline,
     campaign_calls_pipeline,
@@ -202,7 +202,7 @@ def test_the_page_shows_campaigns_and_charts_and_the_index_links_to_it(viewer):
     assert '<svg id="chart-hourly"' in html and '<svg id="chart-daily"' in html and '<svg id="chart-reasons"' in html
     assert html.count('class="bar bar-promise"') == 0 and html.count('class="bar bar-completed"') == 2
     assert 'data-figure="calls-24h">1<' in html
-    assert 'src="/static/jobs/admin/dashboard.js"' in html
+    assert 'src="/static/batches/admin/dashboard.js"' in html
 
 
 def test_the_data_endpoint_refreshes_the_body_with_the_filters(viewer):

@@ -10,8 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
 
-from jobs import dashboard
-from jobs.dashboard_charts import horizontal_bars, legend, stacked_bars
+from batches import dashboard
+from batches.dashboard_charts import horizontal_bars, legend, stacked_bars
 from speechai.bson_json import to_json
 
 REFRESH_SECONDS = 5
@@ -64,7 +64,7 @@ def body_html(figures):
         "daily_chart": stacked_bars(figures["daily"], lambda start: f"{start:%m-%d}", 5, "chart-daily"),
         "reasons_chart": horizontal_bars(figures["reasons"], "chart-reasons"),
     }
-    return render_to_string("admin/jobs/dashboard/body.html", context)
+    return render_to_string("admin/batches/dashboard/body.html", context)
 
 
 def dashboard_page(admin_site, request):
@@ -81,7 +81,7 @@ def dashboard_page(admin_site, request):
         "body": body_html(figures),
         "refresh_seconds": REFRESH_SECONDS,
     }
-    return TemplateResponse(request, "admin/jobs/dashboard/page.html", context)
+    return TemplateResponse(request, "admin/batches/dashboard/page.html", context)
 
 
 def dashboard_data(request):

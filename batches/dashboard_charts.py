@@ -5,7 +5,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from jobs.call_facts import words
-from jobs.dashboard import OUTCOMES
+from batches.dashboard import OUTCOMES
 
 OUTCOME_COLOURS = {"promise": "#15803d", "completed": "#60a5fa", "failed": "#dc2626"}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 200, 36, 22, 8
