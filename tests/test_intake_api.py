@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from batches.models import Batch
 from batches.lifecycle import delete_batch
+from batches.models import Batch
 from jobs.models import Job
 from speechai.mongo import collection
 from tests.api import make_user, token_client
