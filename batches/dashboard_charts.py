@@ -4,7 +4,7 @@ and the page refreshes by swapping HTML. Every text is escaped."""
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from batches.dashboard import OUTCOMES
+from batches.dashboard_hours import OUTCOMES
 from jobs.call_facts import words
 
 OUTCOME_COLOURS = {"promise": "#15803d", "completed": "#60a5fa", "failed": "#dc2626"}
