@@ -111,6 +111,15 @@ def round_trips(db):
 
 
 @pytest.fixture(autouse=True)
+def _no_dashboard_figures_kept():
+    """The dashboard's figures shared for a few seconds never answer the next test."""
+    yield
+    from batches.admin_dashboard import SHARED
+
+    SHARED.clear()
+
+
+@pytest.fixture(autouse=True)
 def _database_breaker_closed():
     """A test that met an unreachable database (speechai/database_breaker.py)
     leaves the next test a process that believes the database answers."""
