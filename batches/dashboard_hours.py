@@ -12,7 +12,8 @@ So 30 days of charts read ~1-2 hours of calls instead of 30 days of them.
 
 A settled hour keeps its calls as they stood then: a job called again later
 counts in both hours (two calls happened), as does a job whose call fields
-a reset removed later. Delete the collection's documents to rebuild them.
+a reset removed later. A writer of calls in the past (the demo data) calls
+forget_stored_hours(); deleting the documents by hand rebuilds them too.
 """
 
 import datetime
@@ -139,10 +140,16 @@ def calls_by_hour(since, now):
         )
     }
     missing = [hour for hour in wanted if hour < settled_until and hour not in stored]
-    fresh = computed_hours(missing[0] if missing else max(settled_until, since), now)
+    fresh = computed_hours(missing[0] if missing else settled_until, now)
     if missing:
         store_settled(missing, fresh, now)
     return {hour: stored[hour] if hour in stored else fresh.get(hour, []) for hour in wanted}
+
+
+def forget_stored_hours():
+    """For writers of calls ended in settled hours: the next view recomputes
+    and stores the whole window again (once)."""
+    hours_collection().delete_many({})
 
 
 def matches(stored, wanted):

@@ -7,14 +7,16 @@ seconds."""
 import datetime
 import threading
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from batches.dashboard import buckets, dashboard
 from batches.dashboard_hours import SETTLE, VERSION, first_unsettled_hour, hours_collection
 from batches.shared_figures import SharedFigures
 from jobs.models import Job
-from speechai.mongo import collection
+from speechai.mongo import collection, utc_now
 from tests.calls import called_job
 from tests.factories import insert_batch
 from tests.staff import VIEW_JOBS, logged_in, staff_user
@@ -104,6 +106,17 @@ def test_the_stored_hours_serve_every_filter():
     assert calls_per_hour(dashboard(account_id="acme", now=NOW)) == {at(7): 1, at(8): 1}
     only_b = dashboard(batch_id=b["batch_id"], now=NOW)
     assert calls_per_hour(only_b) == {at(8): 1} and [c["batch_id"] for c in only_b["campaigns"]] == [b["batch_id"]]
+
+
+def test_demo_data_written_in_the_past_is_counted():
+    dashboard(now=NOW)
+    assert stored_hours()
+
+    call_command("seed_demo", "--jobs", "60", "--batches", "2", "--random-seed", "3", stdout=StringIO())
+
+    assert stored_hours() == []
+    window = {"call_ended_at": {"$gte": buckets(utc_now())[1][0]}}
+    assert dashboard()["calls_30d"] == collection(Job).count_documents(window) > 0
 
 
 # Figures shared between supervisors

@@ -9,6 +9,7 @@ from bson import Int64, ObjectId
 from django.core.management.base import BaseCommand
 
 from accounts.models import Account
+from batches.dashboard_hours import forget_stored_hours
 from batches.models import Batch
 from jobs.counters import counter_drift, repair_counters
 from jobs.models import Job, JobStatus
@@ -261,4 +262,5 @@ class Command(BaseCommand):
             jobs_collection.insert_many(chunk, ordered=False)
             inserted += len(chunk)
         repair_counters(counter_drift([batch["batch_id"] for batch in batch_documents]))
+        forget_stored_hours()  # calls were written in hours the dashboard may have stored
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(batch_documents)} batches, {inserted} jobs."))
