@@ -15,7 +15,7 @@ JOB_INDEXES = [
     IndexSpec("to_number", (("to_number", ASC),)),
     IndexSpec("contact_dni", (("contact.dni", ASC),)),
     IndexSpec("contact_name", (("contact.name", ASC),)),
-    # The dashboard (jobs/dashboard.py): the calls ended in a time window, and
+    # The dashboard (batches/dashboard.py): the calls ended in a time window, and
     # the called jobs of one campaign.
     IndexSpec("call_ended_at", (("call_ended_at", ASC),)),
     IndexSpec("batch_call_ended", (("batch_id", ASC), ("call_ended_at", ASC))),

@@ -8,6 +8,6 @@ class SpeechAIAdminSite(admin.AdminSite):
     index_template = "admin/speechai/index.html"
 
     def get_urls(self):
-        from jobs.admin_dashboard import dashboard_urls
+        from batches.admin_dashboard import dashboard_urls
 
         return dashboard_urls(self) + super().get_urls()

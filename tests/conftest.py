@@ -47,6 +47,8 @@ class CommandCounter(monitoring.CommandListener):
 COMMAND_COUNTER = CommandCounter()
 # The collections shared with the workers (unmanaged models).
 SHARED_COLLECTIONS = ("jobs", "batches", "accounts", "transactions")
+# The project's own raw collections (no model: Django's flush leaves them).
+OWN_RAW_COLLECTIONS = ("dashboard_hours",)
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +102,8 @@ def _static_files_without_collectstatic():
 @pytest.fixture(autouse=True)
 def _empty_worker_collections(request):
     """Django's flush only empties managed models' collections; the shared
-    unmanaged ones are emptied here after each database test."""
+    unmanaged ones and the project's own raw ones are emptied here after each
+    database test."""
     yield
     uses_database = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
         request.fixturenames
@@ -109,7 +112,7 @@ def _empty_worker_collections(request):
         from django.db import connections
 
         database = connections["default"]
-        for name in SHARED_COLLECTIONS:
+        for name in SHARED_COLLECTIONS + OWN_RAW_COLLECTIONS:
             database.get_collection(name).delete_many({})
 
 
@@ -118,6 +121,15 @@ def round_trips(db):
     """Database commands sent from this point on (see CommandCounter)."""
     COMMAND_COUNTER.reset()
     return COMMAND_COUNTER
+
+
+@pytest.fixture(autouse=True)
+def _no_dashboard_figures_kept():
+    """The dashboard's figures shared for a few seconds never answer the next test."""
+    yield
+    from batches.admin_dashboard import SHARED
+
+    SHARED.clear()
 
 
 @pytest.fixture(autouse=True)

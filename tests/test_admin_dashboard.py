@@ -1,17 +1,15 @@
 """The supervisors' dashboard: each campaign's progress and results, calls
 per hour and per day and disconnection reasons, against figures computed by
-hand from worker-shaped jobs; a bounded number of indexed aggregations."""
+hand from worker-shaped jobs; a bounded number of indexed aggregations.
+The rules of the calls kept per hour and of the figures shared between
+supervisors are in tests/test_dashboard_cache.py."""
 
 import datetime
 
 import pytest
 
-from jobs.dashboard import (
-    MAX_CAMPAIGNS,
-    call_activity_pipeline,
-    campaign_calls_pipeline,
-    dashboard,
-)
+from batches.dashboard import MAX_CAMPAIGNS, campaign_calls_pipeline, dashboard
+from batches.dashboard_hours import hour_rows_pipeline
 from jobs.models import Job
 from speechai.mongo import collection, utc_now
 from tests.calls import called_job
@@ -143,15 +141,16 @@ def test_odd_documents_count_without_error():
 
 def test_a_bounded_number_of_round_trips_whatever_the_number_of_jobs(campaigns, round_trips):
     a, _, _, _ = campaigns
+    per_campaign = [("aggregate", "jobs")] * 4  # A and B: its summary, its calls
     dashboard(now=NOW)
-    first = list(round_trips.commands)
-    # One $facet aggregation, one find of campaigns, then per campaign its summary and its calls.
-    assert first == [("aggregate", "jobs"), ("find", "batches"), *[("aggregate", "jobs")] * 4]
+    # The stored hours, the calls since the first hour not stored, storing the settled ones; the campaigns.
+    hours = [("find", "dashboard_hours"), ("aggregate", "jobs")]
+    assert round_trips.commands == [*hours, ("update", "dashboard_hours"), ("find", "batches"), *per_campaign]
 
     collection(Job).insert_many([call(a, minutes, duration=5) for minutes in range(0, 3000, 3)])
     round_trips.reset()
     dashboard(now=NOW)
-    assert round_trips.commands == first
+    assert round_trips.commands == [*hours, ("find", "batches"), *per_campaign]
 
 
 def test_at_most_max_campaigns_are_read(round_trips):
@@ -160,7 +159,7 @@ def test_at_most_max_campaigns_are_read(round_trips):
     round_trips.reset()
     figures = dashboard(now=NOW)
     assert len(figures["campaigns"]) == MAX_CAMPAIGNS and figures["more_campaigns"]
-    assert round_trips.count == 2 + 2 * MAX_CAMPAIGNS
+    assert round_trips.count == 4 + 2 * MAX_CAMPAIGNS
 
 
 def winning_indexes(pipeline):
@@ -177,7 +176,7 @@ def winning_indexes(pipeline):
 
 def test_the_aggregations_are_served_by_indexes(campaigns):
     a, _, _, _ = campaigns
-    assert "call_ended_at" in winning_indexes(call_activity_pipeline({}, NOW))
+    assert "call_ended_at" in winning_indexes(hour_rows_pipeline(ago(days=30), NOW))
     assert "batch_call_ended" in winning_indexes(campaign_calls_pipeline(a["batch_id"], NOW))
 
 
@@ -202,7 +201,7 @@ def test_the_page_shows_campaigns_and_charts_and_the_index_links_to_it(viewer):
     assert '<svg id="chart-hourly"' in html and '<svg id="chart-daily"' in html and '<svg id="chart-reasons"' in html
     assert html.count('class="bar bar-promise"') == 0 and html.count('class="bar bar-completed"') == 2
     assert 'data-figure="calls-24h">1<' in html
-    assert 'src="/static/jobs/admin/dashboard.js"' in html
+    assert 'src="/static/batches/admin/dashboard.js"' in html
 
 
 def test_the_data_endpoint_refreshes_the_body_with_the_filters(viewer):

@@ -9,6 +9,7 @@ from bson import Int64, ObjectId
 from django.core.management.base import BaseCommand
 
 from accounts.models import Account
+from batches.dashboard_hours import forget_stored_hours
 from batches.models import Batch
 from jobs.counters import counter_drift, repair_counters
 from jobs.models import Job, JobStatus
@@ -47,6 +48,9 @@ class DemoData:
         self.rng = rng
         self.now = now
         self.calls = DemoCalls(rng, now)
+        # National ids drawn so far: a debtor twice in one campaign would break
+        # the unique deduplication_key (likely past ~10k jobs per campaign).
+        self.dnis = set()
 
     def batch(self, index, created_at):
         batch_id = f"batch-{created_at:%Y%m%d}-{uuid.UUID(int=self.rng.getrandbits(128)).hex[:8]}"
@@ -79,7 +83,7 @@ class DemoData:
         # Imported within minutes of its campaign; never in the future.
         created_at = min(created_at + datetime.timedelta(seconds=rng.randint(0, 600)), self.now)
         account_id = (batch or {}).get("account_id", ACCOUNTS[0])
-        dni = str(rng.randint(5_000_000, 25_000_000)) + rng.choice("0123456789K")
+        dni = self.new_dni()
         phones = [f"+569{rng.randint(10_000_000, 99_999_999)}" for _ in range(rng.choice([1, 1, 2]))]
         document = {
             "_id": ObjectId(),
@@ -110,6 +114,12 @@ class DemoData:
         }
         self.add_worker_fields(document, status)
         return document
+
+    def new_dni(self):
+        while (dni := str(self.rng.randint(5_000_000, 25_000_000)) + self.rng.choice("0123456789K")) in self.dnis:
+            pass
+        self.dnis.add(dni)
+        return dni
 
     def add_worker_fields(self, job, status):
         """What the workers leave behind in each status."""
@@ -252,4 +262,5 @@ class Command(BaseCommand):
             jobs_collection.insert_many(chunk, ordered=False)
             inserted += len(chunk)
         repair_counters(counter_drift([batch["batch_id"] for batch in batch_documents]))
+        forget_stored_hours()  # calls were written in hours the dashboard may have stored
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(batch_documents)} batches, {inserted} jobs."))

@@ -1,7 +1,9 @@
 """The supervisors' live dashboard in the admin (`/admin/dashboard/`): the
 campaigns' progress and the calls of the last day and month as charts,
 refreshed in place from `/admin/dashboard/data` (HTML of the body and the
-figures as JSON) by a few lines of JavaScript."""
+figures as JSON) by a few lines of JavaScript. The figures and the body are
+computed once for all the supervisors asking within SHARED_SECONDS
+(batches/shared_figures.py)."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -10,11 +12,15 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.cache import never_cache
 
-from jobs import dashboard
-from jobs.dashboard_charts import horizontal_bars, legend, stacked_bars
+from batches import dashboard
+from batches.dashboard_charts import horizontal_bars, legend, stacked_bars
+from batches.shared_figures import SharedFigures
 from speechai.bson_json import to_json
 
 REFRESH_SECONDS = 5
+# Shorter than the refresh: one tab alone always gets new figures; ten tabs share them.
+SHARED_SECONDS = 4
+SHARED = SharedFigures(SHARED_SECONDS)
 STATUS_SEGMENTS = [  # (count field, label, colour) of a campaign's progress bar
     ("completed_jobs", "Done", "#16a34a"),
     ("failed_jobs", "Failed", "#dc2626"),
@@ -64,12 +70,22 @@ def body_html(figures):
         "daily_chart": stacked_bars(figures["daily"], lambda start: f"{start:%m-%d}", 5, "chart-daily"),
         "reasons_chart": horizontal_bars(figures["reasons"], "chart-reasons"),
     }
-    return render_to_string("admin/jobs/dashboard/body.html", context)
+    return render_to_string("admin/batches/dashboard/body.html", context)
+
+
+def figures_and_body(account, campaign):
+    """(figures, body HTML) of the filters, shared by the requests of the moment."""
+
+    def compute():
+        figures = dashboard.dashboard(account_id=account, batch_id=campaign)
+        return figures, body_html(figures)
+
+    return SHARED.get((account, campaign), compute)
 
 
 def dashboard_page(admin_site, request):
     account, campaign = selected_filters(request)
-    figures = dashboard.dashboard(account_id=account, batch_id=campaign)
+    _, body = figures_and_body(account, campaign)
     accounts, campaigns = dashboard.filter_choices(account)
     context = {
         **admin_site.each_context(request),
@@ -78,15 +94,15 @@ def dashboard_page(admin_site, request):
         "campaign_choices": campaigns,
         "account": account,
         "campaign": campaign,
-        "body": body_html(figures),
+        "body": body,
         "refresh_seconds": REFRESH_SECONDS,
     }
-    return TemplateResponse(request, "admin/jobs/dashboard/page.html", context)
+    return TemplateResponse(request, "admin/batches/dashboard/page.html", context)
 
 
 def dashboard_data(request):
     account, campaign = selected_filters(request)
-    figures = dashboard.dashboard(account_id=account, batch_id=campaign)
+    figures, body = figures_and_body(account, campaign)
     summary = {
         "now": figures["now"],
         "calls_24h": figures["calls_24h"],
@@ -96,4 +112,4 @@ def dashboard_data(request):
             for c in figures["campaigns"]
         ],
     }
-    return JsonResponse({"html": body_html(figures), "figures": to_json(summary)})
+    return JsonResponse({"html": body, "figures": to_json(summary)})

@@ -4,8 +4,8 @@ and the page refreshes by swapping HTML. Every text is escaped."""
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from batches.dashboard_hours import OUTCOMES
 from jobs.call_facts import words
-from jobs.dashboard import OUTCOMES
 
 OUTCOME_COLOURS = {"promise": "#15803d", "completed": "#60a5fa", "failed": "#dc2626"}
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 200, 36, 22, 8

@@ -1,10 +1,11 @@
 """What the supervisors' dashboard shows, read with a bounded number of
-aggregations whatever the number of jobs:
+round trips whatever the number of jobs:
 
-- one aggregation on `jobs` for the charts, matched on `call_ended_at`
-  (index `call_ended_at`) over the last 30 days, grouped once: outcomes per
-  day (30 days) and per hour (24 h), disconnection reasons (24 h) and the
-  campaigns called in the last 7 days;
+- the charts (outcomes per day over 30 days and per hour over 24 hours,
+  disconnection reasons over 24 hours, the campaigns called in the last 7
+  days) from calls per hour (batches/dashboard_hours.py: settled hours from
+  the `dashboard_hours` collection, the last hour or two from `jobs`): 2
+  round trips, 3 when hours are stored;
 - one find on `batches` for the campaigns shown (active or called in the
   last 7 days; at most MAX_CAMPAIGNS), then per campaign its summary
   (batches.selectors.batch_summary: live counts by status and its state)
@@ -14,6 +15,7 @@ aggregations whatever the number of jobs:
 
 import datetime
 
+from batches.dashboard_hours import HAS_PROMISE, OUTCOMES, calls_by_hour, hour_start, in_scope
 from batches.models import Batch
 from batches.selectors import NOT_DELETED, batch_summary, percentage
 from jobs.models import Job
@@ -22,38 +24,7 @@ from speechai.mongo import NEWEST_FIRST, collection, utc_now
 MAX_CAMPAIGNS = 12
 RECENTLY_CALLED = datetime.timedelta(days=7)
 HOURS, DAYS = 24, 30
-ACTIVITY_ROWS = 20_000
 EPOCH = datetime.datetime(1970, 1, 1)
-
-# A finished call's outcome: a payment promise (written by the worker with
-# the call's result), else Retell's success flag.
-HAS_PROMISE = {
-    "$or": [
-        {"$ne": [{"$ifNull": ["$fecha_pago_cliente", None]}, None]},
-        {"$ne": [{"$ifNull": ["$monto_pago_cliente", None]}, None]},
-    ]
-}
-OUTCOMES = {"promise": "Payment promise", "completed": "Completed, no promise", "failed": "Failed"}
-OUTCOME = {
-    "$switch": {
-        "branches": [
-            {"case": HAS_PROMISE, "then": "promise"},
-            {"case": {"$eq": ["$call_result.success", True]}, "then": "completed"},
-        ],
-        "default": "failed",
-    }
-}
-REASON = {
-    "$cond": [
-        {"$eq": [{"$type": "$call_result.summary.disconnection_reason"}, "string"]},
-        "$call_result.summary.disconnection_reason",
-        None,
-    ]
-}
-
-
-def hour_start(moment):
-    return moment.replace(minute=0, second=0, microsecond=0)
 
 
 def day_start(moment):
@@ -67,51 +38,25 @@ def buckets(now):
     return hours, days
 
 
-def within(since, value, otherwise=None):
-    """`value` for calls ended since `since`, else `otherwise`."""
-    return {"$cond": [{"$gte": ["$call_ended_at", since]}, value, otherwise]}
-
-
-def call_activity_pipeline(scope, now):
-    """One $group over the calls of the window (one pass: the embedded
-    server's cost is per document read, so no $facet re-reading them):
-    per day and outcome; per hour and reason within the last 24 hours; per
-    campaign within the last 7 days."""
-    hours, days = buckets(now)
-    return [
-        {"$match": {**scope, "call_ended_at": {"$gte": days[0], "$lte": now}}},
-        {
-            "$group": {
-                "_id": {
-                    "day": {"$dateTrunc": {"date": "$call_ended_at", "unit": "day"}},
-                    "outcome": OUTCOME,
-                    "hour": within(hours[0], {"$dateTrunc": {"date": "$call_ended_at", "unit": "hour"}}),
-                    "reason": within(hours[0], REASON),
-                    "batch_id": within(now - RECENTLY_CALLED, "$batch_id"),
-                },
-                "calls": {"$sum": 1},
-            }
-        },
-    ]
-
-
 def call_activity(scope, now):
-    """Calls ended in the window, by outcome per hour and per day, by
-    disconnection reason, and the campaigns called lately: one aggregation."""
+    """Calls ended in the window (of the account and/or campaign in `scope`),
+    by outcome per hour and per day, by disconnection reason, and the
+    campaigns called lately."""
     hours, days = buckets(now)
     hourly = {start: dict.fromkeys(OUTCOMES, 0) for start in hours}
     daily = {start: dict.fromkeys(OUTCOMES, 0) for start in days}
     reasons, recent_batch_ids = {}, set()
-    # Rows: days x outcomes x recent campaigns, plus hours x reasons: all in the first reply.
-    for row in collection(Job).aggregate(call_activity_pipeline(scope, now), batchSize=ACTIVITY_ROWS):
-        key, calls = row["_id"], row["calls"]
-        if key["day"] in daily:
-            daily[key["day"]][key["outcome"]] += calls
-        if key.get("hour") in hourly:
-            hourly[key["hour"]][key["outcome"]] += calls
-            reasons[key.get("reason")] = reasons.get(key.get("reason"), 0) + calls
-        if isinstance(key.get("batch_id"), str):
-            recent_batch_ids.add(key["batch_id"])
+    for hour, rows in calls_by_hour(days[0], now).items():
+        for row in rows:
+            if not in_scope(row, scope):
+                continue
+            outcome, calls = row["outcome"], row["calls"]
+            daily[day_start(hour)][outcome] += calls
+            if hour in hourly:
+                hourly[hour][outcome] += calls
+                reasons[row.get("reason")] = reasons.get(row.get("reason"), 0) + calls
+            if isinstance(row["batch_id"], str) and row["last_call"] >= now - RECENTLY_CALLED:
+                recent_batch_ids.add(row["batch_id"])
     return {
         "hourly": list(hourly.items()),
         "daily": list(daily.items()),
