@@ -57,7 +57,11 @@ class FileFormSerializer(serializers.Serializer):
 
 
 class PreviewFormSerializer(FileFormSerializer):
-    account_id = AccountIdField(required=False, max_length=200, help_text="Form field, or the query parameter")
+    account_id = AccountIdField(
+        required=False,
+        max_length=200,
+        help_text="Form field, or the query parameter: one of them is required (a rule OpenAPI 3.0 cannot state)",
+    )
 
 
 class UploadFormSerializer(FileFormSerializer):
