@@ -1,10 +1,19 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.balances import derived_values
 from accounts.models import AccountStatus, Country, PlanType, TransactionType
-from batches.call_settings import NullMeansAbsentMixin, NumberField, TimeZoneField
+from batches.call_settings import NullMeansAbsentMixin, NumberField, TimeZoneField, time_zone_names
 from jobs.serializers import PageQuerySerializer, optional
-from speechai.serializers import StoredDocumentSerializer
+from speechai.serializers import (
+    QueryChoiceField,
+    QueryIntegerField,
+    StoredDocumentSerializer,
+    StrictBooleanField,
+    StrictCharField,
+    bson_problem,
+    safe_key,
+)
 
 MAX_AMOUNT = 1_000_000_000  # any real top-up is far below; keeps amounts finite
 EDITABLE_STATUSES = [AccountStatus.ACTIVE.value, AccountStatus.SUSPENDED.value]
@@ -55,40 +64,64 @@ class AccountSerializer(StoredDocumentSerializer):
 
 
 class AccountListQuerySerializer(PageQuerySerializer):
-    status = serializers.ChoiceField(choices=AccountStatus.choices, required=False)
-    plan_type = serializers.ChoiceField(choices=PlanType.choices, required=False)
-    country = serializers.ChoiceField(choices=Country.choices, required=False)
+    status = QueryChoiceField(choices=AccountStatus.choices, required=False)
+    plan_type = QueryChoiceField(choices=PlanType.choices, required=False)
+    country = QueryChoiceField(choices=Country.choices, required=False)
     search = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="Start of the name (any case) or account_id"
     )
 
 
-class FeaturesField(serializers.DictField):
-    """Free-form; `max_concurrent_calls` inside (what the frontend sends) is
-    checked like the top-level field."""
+class StrictEmailField(serializers.EmailField):
+    """An e-mail address as a JSON string (not a number turned into one)."""
 
     def to_internal_value(self, data):
-        features = super().to_internal_value(data)
-        if features.get("max_concurrent_calls") is not None:
-            field = serializers.IntegerField(min_value=1, max_value=100)
-            try:
-                features["max_concurrent_calls"] = field.run_validation(features["max_concurrent_calls"])
-            except serializers.ValidationError as exc:
-                raise serializers.ValidationError({"max_concurrent_calls": exc.detail}) from None
-        return features
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be a string.")
+        return super().to_internal_value(data)
 
 
-class SettingsField(serializers.DictField):
-    """Free-form; `timezone` inside (what the frontend sends) must be IANA."""
+class FreeFormField(serializers.DictField):
+    """A free-form object MongoDB can store (no NUL in its keys); one key
+    inside (what the frontend sends) is checked like its top-level field."""
+
+    nested_key = None
+
+    def nested_field(self):
+        raise NotImplementedError
 
     def to_internal_value(self, data):
-        settings = super().to_internal_value(data)
-        if settings.get("timezone") is not None:
+        value = super().to_internal_value(data)
+        if problem := bson_problem(value):
+            raise serializers.ValidationError(problem)
+        if value.get(self.nested_key) is not None:
             try:
-                settings["timezone"] = TimeZoneField().run_validation(settings["timezone"])
+                value[self.nested_key] = self.nested_field().run_validation(value[self.nested_key])
             except serializers.ValidationError as exc:
-                raise serializers.ValidationError({"timezone": exc.detail}) from None
-        return settings
+                raise serializers.ValidationError({self.nested_key: exc.detail}) from None
+        return value
+
+
+def free_form_schema(key, schema):
+    return {"type": "object", "additionalProperties": {}, "properties": {key: {**schema, "nullable": True}}}
+
+
+@extend_schema_field(free_form_schema("max_concurrent_calls", {"type": "integer", "minimum": 1, "maximum": 100}))
+class FeaturesField(FreeFormField):
+    nested_key = "max_concurrent_calls"
+
+    def nested_field(self):
+        return serializers.IntegerField(min_value=1, max_value=100)
+
+
+@extend_schema_field(free_form_schema("timezone", {"type": "string", "enum": sorted(time_zone_names())}))
+class SettingsField(FreeFormField):
+    """`timezone` inside must be an IANA name."""
+
+    nested_key = "timezone"
+
+    def nested_field(self):
+        return TimeZoneField()
 
 
 class AccountFieldsSerializer(NullMeansAbsentMixin, serializers.Serializer):
@@ -96,18 +129,22 @@ class AccountFieldsSerializer(NullMeansAbsentMixin, serializers.Serializer):
     `features.max_concurrent_calls` and `settings.timezone` fill the
     top-level fields when those are not sent."""
 
-    account_name = serializers.CharField(max_length=200)
-    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    contact_email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
-    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    account_name = StrictCharField(max_length=200)
+    contact_name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    contact_email = StrictEmailField(required=False, allow_blank=True, max_length=254)
+    contact_phone = StrictCharField(required=False, allow_blank=True, max_length=40)
     country = serializers.ChoiceField(choices=Country.choices, required=False)
     timezone = TimeZoneField(required=False, help_text="IANA time zone name, e.g. America/Santiago")
     plan_type = serializers.ChoiceField(choices=PlanType.choices, required=False)
     max_concurrent_calls = serializers.IntegerField(required=False, min_value=1, max_value=100)
     daily_call_limit = serializers.IntegerField(required=False, min_value=0, max_value=10_000_000)
     cost_per_minute = NumberField(required=False, min_value=0, max_value=MAX_AMOUNT)
-    features = FeaturesField(required=False, help_text="Free-form object")
-    settings = SettingsField(required=False, help_text="Free-form object")
+    features = FeaturesField(
+        required=False, help_text="Free-form object MongoDB can store: no NUL in keys, integers within 64 bits"
+    )
+    settings = SettingsField(
+        required=False, help_text="Free-form object MongoDB can store: no NUL in keys, integers within 64 bits"
+    )
 
     def to_internal_value(self, data):
         # The original upper-cased the country; the frontend shows statuses upper-cased.
@@ -136,11 +173,11 @@ class AccountCreateSerializer(AccountFieldsSerializer):
 class AccountUpdateSerializer(AccountFieldsSerializer):
     """Only these keys; any other (balances included) is an error."""
 
-    account_name = serializers.CharField(required=False, max_length=200)
+    account_name = StrictCharField(required=False, max_length=200)
     status = serializers.ChoiceField(choices=EDITABLE_STATUSES, required=False)
-    is_active = serializers.BooleanField(required=False, help_text="true = active, false = suspended")
-    suspension_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    pause_batches = serializers.BooleanField(
+    is_active = StrictBooleanField(required=False, help_text="true = active, false = suspended")
+    suspension_reason = StrictCharField(required=False, allow_blank=True, max_length=500)
+    pause_batches = StrictBooleanField(
         required=False, default=False, help_text="With a suspension: also pause all the account's active batches"
     )
 
@@ -149,7 +186,7 @@ class AccountUpdateSerializer(AccountFieldsSerializer):
         if unknown:
             allowed = ", ".join(self.fields)
             raise serializers.ValidationError(
-                {key: [f"Not an updatable field; allowed: {allowed}."] for key in unknown}
+                {safe_key(key): [f"Not an updatable field; allowed: {allowed}."] for key in unknown}
             )
         return super().to_internal_value(data)
 
@@ -171,7 +208,7 @@ class AccountUpdateSerializer(AccountFieldsSerializer):
 class TopupSerializer(NullMeansAbsentMixin, serializers.Serializer):
     minutes = NumberField(required=False, min_value=0, max_value=MAX_AMOUNT, help_text="Minutes to add, > 0")
     credits = NumberField(required=False, min_value=0, max_value=MAX_AMOUNT, help_text="Credits (USD) to add, > 0")
-    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    description = StrictCharField(required=False, allow_blank=True, max_length=500)
 
     def validate(self, attrs):
         for unit in ("minutes", "credits"):
@@ -183,8 +220,8 @@ class TopupSerializer(NullMeansAbsentMixin, serializers.Serializer):
 
 
 class TransactionQuerySerializer(PageQuerySerializer):
-    transaction_type = serializers.ChoiceField(choices=TransactionType.choices, required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
+    transaction_type = QueryChoiceField(choices=TransactionType.choices, required=False)
+    limit = QueryIntegerField(min_value=1, max_value=200, default=50)
 
 
 class TransactionSerializer(StoredDocumentSerializer):

@@ -5,6 +5,7 @@ and their documented responses."""
 import json
 
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from batches.call_settings import validate_call_settings
 from batches.intake.planning import Options
@@ -27,8 +28,28 @@ class AccountIdField(serializers.CharField):
         return value.strip()
 
 
+class FormBooleanField(serializers.BooleanField):
+    """ "true" or "false", as the React frontend sends them (empty or absent: the default)."""
+
+    default_error_messages = {"invalid": 'Must be "true" or "false".'}
+    default_empty_html = empty  # absent: the default, not False
+
+    def to_internal_value(self, data):
+        if data not in ("true", "false"):
+            self.fail("invalid")
+        return data == "true"
+
+
+class FormOptionalIntegerField(serializers.IntegerField):
+    """Empty or "null" (what JavaScript's FormData makes of null): not given."""
+
+    def get_value(self, dictionary):
+        value = super().get_value(dictionary)
+        return None if value == "null" else value
+
+
 def optional_days(help_text):
-    return serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=3650, help_text=help_text)
+    return FormOptionalIntegerField(required=False, allow_null=True, min_value=0, max_value=3650, help_text=help_text)
 
 
 class FileFormSerializer(serializers.Serializer):
@@ -36,11 +57,15 @@ class FileFormSerializer(serializers.Serializer):
 
 
 class PreviewFormSerializer(FileFormSerializer):
-    account_id = AccountIdField(required=False, max_length=200, help_text="Form field, or the query parameter")
+    account_id = AccountIdField(
+        required=False,
+        max_length=200,
+        help_text="Form field, or the query parameter: one of them is required (a rule OpenAPI 3.0 cannot state)",
+    )
 
 
 class UploadFormSerializer(FileFormSerializer):
-    allow_duplicates = serializers.BooleanField(required=False, default=False, help_text='"true" / "false"')
+    allow_duplicates = FormBooleanField(required=False, default=False, help_text='"true" / "false"')
     processing_type = serializers.ChoiceField(["basic", "acquisition"], required=False, default="basic")
 
     def options(self, data):
@@ -57,14 +82,15 @@ class CreateFormSerializer(UploadFormSerializer):
         required=False,
         allow_blank=True,
         max_length=100_000,
-        help_text="The batch's call_settings as a JSON object string",
+        help_text="The batch's call_settings (CallSettingsRequest, same rules) as a JSON object string; "
+        "OpenAPI 3.0 cannot describe a string's JSON content.",
     )
     dias_fecha_limite = optional_days("due_date = today (UTC) + N days, instead of the file's dates")
     dias_fecha_maxima = optional_days("fecha_maxima = today (UTC) + N days, instead of the file's dates")
     priority = serializers.IntegerField(
         required=False, min_value=1, max_value=4, default=1, help_text="1 low .. 4 urgent"
     )
-    start_paused = serializers.BooleanField(required=False, default=False, help_text='"true" leaves the batch paused')
+    start_paused = FormBooleanField(required=False, default=False, help_text='"true" leaves the batch paused')
 
     def validate_call_settings_json(self, text):
         if not text.strip():

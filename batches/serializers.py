@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -62,6 +63,7 @@ class BatchSerializer(StoredDocumentSerializer, BatchCountsSerializer):
     status = serializers.ChoiceField(choices=BatchState.choices, help_text="The batch's state, computed")
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "enum": [*LISTABLE, *FRONTEND_NAMES]}})
 class StateListField(serializers.CharField):
     """Comma-separated states (not deleted), or the frontend's upper-case names."""
 

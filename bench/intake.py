@@ -173,24 +173,24 @@ def measure_end_to_end(path, limits, figures):
     with open(path, "rb") as file:
         _, figures["preview_s"] = timed(preview, Upload(file, path.name), Request(ACCOUNT, limits=limits))
 
-    insert_jobs, release = writing.insert_jobs, writing.release_scheduled_jobs
+    insert_jobs, release = writing.insert_jobs, writing.move_matching
 
     def timed_insert(*args, **kwargs):
         (inserted, skipped), figures["insert_s"] = timed(insert_jobs, *args, **kwargs)
         figures["jobs"] = inserted
         return inserted, skipped
 
-    def timed_release(batch_id, **kwargs):
-        released, figures["release_s"] = timed(release, batch_id, **kwargs)
+    def timed_release(*args, **kwargs):
+        released, figures["release_s"] = timed(release, *args, **kwargs)
         return released
 
-    writing.insert_jobs, writing.release_scheduled_jobs = timed_insert, timed_release
+    writing.insert_jobs, writing.move_matching = timed_insert, timed_release
     with open(path, "rb") as file:
         _, figures["import_s"] = timed(
             import_file, Upload(file, path.name), Request(ACCOUNT, limits=limits),
             actor="bench", source=AuditSource.COMMAND, new_batch=NewBatch(name="bench"),
         )  # fmt: skip
-    writing.insert_jobs, writing.release_scheduled_jobs = insert_jobs, release
+    writing.insert_jobs, writing.move_matching = insert_jobs, release
 
 
 def report(path, rows, f):

@@ -5,14 +5,15 @@ jobs/moves.py and writes its own audit entry.
 Public API for other apps: cancel_job, retry_job, restore_job (one job),
 cancel_jobs, restore_jobs (a list of ids), cancel_jobs_matching,
 retry_jobs_matching, restore_jobs_matching, release_stale_jobs (a filter,
-chunked), release_scheduled_jobs (intake), update_job."""
+chunked), update_job. (Intake releases its imported jobs itself, under the
+import's stamp and audit entry: batches/intake/writing.py.)"""
 
 from audit.models import AuditAction, AuditSource
 from audit.services import finish_action, record_action, start_action
 from jobs.counts import status_key
 from jobs.models import Job, JobStatus
 from jobs.moves import JobNotFound, JobStatusConflict, move_ids, move_matching, move_one
-from jobs.transitions import CANCEL, RELEASE_IMPORT, RELEASE_STALE, RESTORE, RETRY, Stamp
+from jobs.transitions import CANCEL, RELEASE_STALE, RESTORE, RETRY, Stamp
 from speechai.mongo import collection, utc_now
 
 # The errors of the single-job actions, for their callers (views, admin).
@@ -140,21 +141,6 @@ def release_stale_jobs(older_than, *, actor, source, **options):
         source=source,
         condition=expired,
         details={"older_than_seconds": older_than.total_seconds()},
-        **options,
-    )
-
-
-def release_scheduled_jobs(batch_id, *, actor, source=AuditSource.API, **options):
-    """For intake, once a batch's import completed: its `scheduled` jobs
-    become `pending` (callable when the batch is active), counters moved by
-    `$inc`, audited as a batch import step. `batch_id` is the custom id.
-    Returns a BulkTransitionResult (`changed` = jobs released)."""
-    return _move_matching_audited(
-        RELEASE_IMPORT,
-        {"batch_id": batch_id},
-        actor=actor,
-        source=source,
-        details={"batch_id": batch_id, "step": "release scheduled jobs"},
         **options,
     )
 

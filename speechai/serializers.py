@@ -84,6 +84,10 @@ class QueryDateTimeField(EmptyIsInvalidMixin, serializers.DateTimeField):
     pass
 
 
+class QueryChoiceField(EmptyIsInvalidMixin, serializers.ChoiceField):
+    pass
+
+
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     message = serializers.CharField(help_text="The same as detail (what the React frontend shows)")

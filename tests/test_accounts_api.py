@@ -68,7 +68,13 @@ def test_filters_and_pages(reader, query, expected):
     assert [a["account_name"] for a in body] == expected
 
 
-@pytest.mark.parametrize("query", ["status=gone", "plan_type=free", "country=PE", "limit=0", "limit=1001", "skip=-1"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        *("status=gone", "plan_type=free", "country=PE", "limit=0", "limit=1001", "skip=-1"),
+        *("status=", "plan_type=", "country=", "limit=", "skip="),  # empty is not absent
+    ],
+)
 def test_bad_filters_are_a_400_naming_the_parameter(reader, query):
     response = reader.get(f"/api/v1/accounts?{query}")
 
@@ -294,6 +300,11 @@ def test_updates_fields_including_the_frontends_nesting(operator):
         ({"pause_batches": True}, "pause_batches"),
         ({}, "No fields to update"),
         ({"contact_email": "nope"}, "contact_email"),
+        ({"is_active": "false"}, "is_active"),  # JSON booleans and strings, never coerced
+        ({"account_name": 5}, "account_name"),
+        ({"contact_email": 5}, "contact_email"),
+        ({"features": {"a\u0000b": 1}}, "features"),  # what MongoDB cannot store
+        ({"settings": {"n": 2**70}}, "settings"),
     ],
 )
 def test_invalid_updates_are_a_400_and_change_nothing(operator, body, field):

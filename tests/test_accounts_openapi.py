@@ -48,6 +48,23 @@ def test_the_documented_bodies_are_the_frontends(schema):
     assert {"minutes_remaining", "credit_available", "can_make_calls"} <= set(account)
 
 
+def test_an_update_needs_one_change_without_contradiction(schema):
+    rules = schema["components"]["schemas"]["PatchedAccountUpdateRequest"]
+    assert rules["additionalProperties"] is False
+    (some_change, pause_needs_suspension, no_contradiction) = rules["allOf"]
+    assert "pause_batches" not in [rule["required"][0] for rule in some_change["anyOf"]]
+    assert {"required": ["status"], "properties": {"status": {"enum": ["suspended"]}}} in pause_needs_suspension[
+        "anyOf"
+    ]
+    assert no_contradiction["not"]["anyOf"][0]["required"] == ["is_active", "status"]
+
+
+def test_a_topup_adds_minutes_or_credits_above_zero(schema):
+    topup = schema["components"]["schemas"]["TopupRequest"]
+    assert [rule["required"] for rule in topup["anyOf"]] == [["minutes"], ["credits"]]
+    assert topup["properties"]["minutes"]["exclusiveMinimum"] is True
+
+
 def test_migrate_ensures_the_accounts_and_ledger_indexes():
     call_command("migrate", verbosity=0)
 

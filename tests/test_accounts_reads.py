@@ -160,6 +160,7 @@ def test_batches_are_the_batch_list_restricted_to_the_account(api, id_form):
     assert get(api, account, id_form, "batches")[1]["pending_jobs"] == 1
     assert [b["_id"] for b in get(api, account, id_form, "batches?is_active=false")] == [str(paused["_id"])]
     assert api.get(f"/api/v1/accounts/{account['_id']}/batches?limit=0").status_code == 400
+    assert "is_active" in api.get(f"/api/v1/accounts/{account['_id']}/batches?is_active=").json()["detail"]
 
 
 def ledger_entry(account_id, n, type_="topup_credits"):

@@ -87,6 +87,22 @@ def test_the_status_filter_is_a_comma_separated_list_of_known_statuses(schema):
     assert (status["style"], status["explode"]) == ("form", False)
 
 
+def test_the_batch_state_filter_lists_the_known_states(schema):
+    (status,) = [p for p in schema["paths"]["/api/v1/batches"]["get"]["parameters"] if p["name"] == "status"]
+
+    assert {"active", "cancelling", "RUNNING", "ERROR"} <= set(status["schema"]["items"]["enum"])
+    assert "deleted" not in status["schema"]["items"]["enum"]
+
+
+def test_intake_form_fields_are_the_strings_the_frontend_sends(schema):
+    form = component(schema, "CreateFormRequest")["properties"]
+
+    assert form["allow_duplicates"]["enum"] == form["start_paused"]["enum"] == ["true", "false", ""]
+    assert form["dias_fecha_limite"]["anyOf"][1] == {"type": "string", "enum": ["", "null"]}
+    assert form["file"]["minLength"] == 1
+    assert "JSON" in form["call_settings_json"]["description"]
+
+
 def test_batch_documents_have_string_ids_and_live_counts(schema):
     batch = component(schema, "Batch")["properties"]
     assert batch["_id"]["type"] == batch["batch_id"]["type"] == "string"

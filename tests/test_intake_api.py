@@ -167,6 +167,23 @@ def test_start_paused_and_priority(operator, account):
     assert worker_claims() is None
 
 
+def test_empty_or_null_optional_form_fields_are_not_sent(operator, account):
+    """JavaScript's FormData sends null as "null"; an empty field is an unset one."""
+    response = create(
+        operator,
+        xlsx_bytes(chilean_rows()),
+        dias_fecha_limite="null",
+        dias_fecha_maxima="",
+        priority="",
+        allow_duplicates="",
+        start_paused="",
+    )
+
+    assert response.status_code == 201, response.json()
+    batch = collection(Batch).find_one({"batch_id": response.json()["batch_id"]})
+    assert batch["is_active"] is True and batch["priority"] == 1
+
+
 def test_upload_adds_jobs_to_an_existing_batch(operator, account):
     created = create(operator, xlsx_bytes(chilean_rows()[:3])).json()
     rows = [["rut", "nombre", "telefonos"], ["9.876.543-3", "Luis Vera", "+56 9 7777 1234; 22 345 6789"]]
@@ -270,6 +287,7 @@ def test_the_account_must_exist_be_active_and_cover_the_cost(operator, account_f
         ({"call_settings_json": '{"ring_timeout": 5}'}, "ring_timeout"),
         ({"processing_type": "premium"}, "processing_type"),
         ({"allow_duplicates": "maybe"}, "allow_duplicates"),
+        ({"start_paused": "1"}, "start_paused"),  # "true"/"false" only, as documented
     ],
 )
 def test_bad_form_fields_are_400s_naming_the_field(operator, account, fields, text):

@@ -50,6 +50,8 @@ def test_import_into_a_new_batch_is_audited(contact_file, capsys):
     assert entry.actor == "ops-bot" and entry.source == "command"
     assert entry.details["file_name"].endswith("deudores.xlsx") and len(entry.details["sha256"]) == 64
     assert (entry.details["rows"], entry.details["created"], entry.details["invalid_rows"]) == (6, 3, 2)
+    assert entry.details["released"] == 3  # the release is this entry's, under its stamp
+    assert {job["action_id"] for job in collection(Job).find()} == {entry.details["action_id"]}
 
 
 def test_import_into_an_existing_batch_skips_duplicates(contact_file, tmp_path):

@@ -18,6 +18,7 @@ from batches.intake.reading import open_table
 from batches.selectors import batch_get, custom_id_of
 from batches.services import STORED_COUNTERS
 from batches.states import ALLOWED, stored_state
+from jobs.transitions import Stamp
 from speechai.mongo import utc_now
 
 RESPONSE_ERRORS = 100
@@ -162,16 +163,15 @@ def import_file(upload, request, *, actor, source, new_batch=None, batch_ref=Non
             batch_id=batch_id,
         ) from None
     stats = _stats(plan, inserted, already_there)
-    writing.complete_import(
+    released = writing.complete_import(
         batch_id,
-        actor=actor,
-        source=source,
+        audit.stamp,
         inserted=inserted,
         estimated_cost=inserted * account.cost_per_job,
         stats=stats,
         is_active=new_batch.is_active if batch is None else batch.get("activate_after_import"),
     )
-    audit.record(stats)
+    audit.record({**stats, "released": released})
     return {**outcome, "batch_id": batch_id, "jobs_created": inserted, "already_in_batch": already_there}
 
 
@@ -224,6 +224,7 @@ class _Audit:
     def __init__(self, upload, account, batch_id, plan, *, actor, source):
         self.upload, self.account, self.batch_id, self.plan = upload, account, batch_id, plan
         self.actor, self.source = actor, source
+        self.stamp = Stamp(actor)  # the jobs' release is stamped with the import's action_id
 
     def record(self, stats, failed=False):
         entry = record_action(
@@ -238,6 +239,7 @@ class _Audit:
                 "sha256": self.upload.sha256,
                 "account_id": self.account.account_id,
                 "format": self.plan.file_format,
+                "action_id": self.stamp.action_id,
                 **stats,
             },
         )

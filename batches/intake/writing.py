@@ -15,7 +15,8 @@ from pymongo.errors import BulkWriteError, PyMongoError
 from batches.models import Batch
 from batches.states import allowed_filter
 from jobs.models import Job
-from jobs.services import release_scheduled_jobs
+from jobs.moves import move_matching
+from jobs.transitions import RELEASE_IMPORT
 from speechai.mongo import collection, utc_now
 
 CHUNK = 1000
@@ -82,16 +83,17 @@ def _counters(inserted, estimated_cost):
     return {"total_jobs": inserted, "pending_jobs": inserted, "estimated_cost": round(estimated_cost, 6)}
 
 
-def complete_import(batch_id, *, actor, source, inserted, estimated_cost, stats, is_active=None):
-    """Release the jobs, then mark the batch complete (and active as asked
-    when it was created by an import). A batch cancelled or deleted during
-    the import keeps its new jobs `scheduled`: never called."""
+def complete_import(batch_id, stamp, *, inserted, estimated_cost, stats, is_active=None):
+    """Release the jobs under the import's stamp (its one audit entry says
+    how many), then mark the batch complete (and active as asked when it was
+    created by an import). Returns the jobs released. A batch cancelled or
+    deleted during the import keeps its new jobs `scheduled`: never called."""
     live = {"batch_id": batch_id, **allowed_filter("imported")}
     batches = collection(Batch)
     if batches.find_one(live, {"_id": 1}) is None:
         return 0
     # scheduled -> pending through the transition table (jobs/transitions.py).
-    released = release_scheduled_jobs(batch_id, actor=actor, source=source).changed
+    released = move_matching(RELEASE_IMPORT, {"batch_id": batch_id}, stamp).changed
     fields = {"import_status": "complete", "import_stats": stats, "updated_at": utc_now()}
     if is_active is not None:
         fields["is_active"] = is_active
