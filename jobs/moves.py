@@ -15,7 +15,7 @@ from jobs.counters import CounterDeltas
 from jobs.counts import job_status_counts
 from jobs.models import Job, batch_collection
 from jobs.outcomes import BulkTransitionResult, IdsOutcome
-from speechai.mongo import any_id_filter, collection, id_filters
+from speechai.mongo import any_id_filters, collection, find_by_any_ids, id_filters
 
 # Jobs per round trip in bulk actions: big enough to be fast, small enough
 # for a progress display and for commands of modest size.
@@ -109,11 +109,12 @@ def match_ids(raw_ids, documents):
 
 def move_ids(row, raw_ids, stamp):
     """Move the jobs named (either id form) in a bounded number of round
-    trips whatever their number: one find, one conditional update_many, one
+    trips whatever their number: one find per id form present (each served
+    by its index; speechai/mongo.py), one conditional update_many, one
     read-back of the candidates (ours carry the stamp), one bulk `$inc` of
     their batches' counters (a restore adds one read of their batches)."""
     jobs = collection(Job)
-    found = match_ids(raw_ids, list(jobs.find(any_id_filter(raw_ids, "job_id"), PROJECTION)))
+    found = match_ids(raw_ids, find_by_any_ids(jobs, raw_ids, "job_id", PROJECTION))
     candidates = {doc["_id"]: doc for doc in found.values() if doc.get("status") in row.allowed}
     closed = closed_batches(doc.get("batch_id") for doc in candidates.values()) if row.needs_open_batch else {}
     ids = [_id for _id, doc in candidates.items() if doc.get("batch_id") not in closed]
@@ -183,7 +184,9 @@ def move_matching(
     if ids is None:
         selections = [query]
     else:
-        selections = [_and(query, any_id_filter(chunk, "job_id")) for chunk in chunked(ids, chunk_size)]
+        selections = [
+            _and(query, by_id) for chunk in chunked(ids, chunk_size) for by_id in any_id_filters(chunk, "job_id")
+        ]
 
     result = BulkTransitionResult(tuple(row.allowed), dry_run, planned=plan)
     for selection in selections if plan else ():
