@@ -2,6 +2,7 @@
 live job counts by status (one grouped aggregation per page), links to each
 batch's jobs, and the actions of batches/admin_actions.py."""
 
+from bson import ObjectId
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -86,7 +87,9 @@ class StateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in BatchState.values:
-            return queryset.filter(pk__in=batch_ids_in_state(self.value()))
+            # The admin names documents by ObjectId; one with another `_id` type is not listable.
+            ids = [pk for pk in batch_ids_in_state(self.value()) if isinstance(pk, ObjectId)]
+            return queryset.filter(pk__in=ids)
         return queryset
 
 

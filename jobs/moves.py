@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pymongo import UpdateMany
 
 from jobs.counters import CounterDeltas
-from jobs.counts import job_status_counts
+from jobs.counts import job_status_counts, status_key
 from jobs.models import Job, batch_collection
 from jobs.outcomes import BulkTransitionResult, IdsOutcome
 from speechai.mongo import any_id_filters, collection, find_by_any_ids, id_filters
@@ -33,7 +33,7 @@ class JobStatusConflict(Exception):
     """The job exists but its status (or its batch's) does not allow the action."""
 
     def __init__(self, verb, current_status, message=None):
-        self.current_status = current_status
+        self.current_status = status_key(current_status)  # an oddly-typed status as None (a dict key)
         super().__init__(message or f"Job cannot be {verb} in status '{current_status}'")
 
 
@@ -220,6 +220,9 @@ def _move_chunk(row, stamp, chunk, allowed, result, *, open_batches_only):
         closed = closed_batches(doc.get("batch_id") for doc in chunk)
         result.blocked += sum(doc.get("batch_id") in closed for doc in chunk)
         chunk = [doc for doc in chunk if doc.get("batch_id") not in closed]
+    # A list-valued status matches `$in` by one of its elements; such a job is
+    # in no status a move starts from (it counts as a missing status).
+    chunk = [doc for doc in chunk if isinstance(doc.get("status"), str)]
     if not chunk:
         return
     # One update per status seen (one round trip): when all of them match,
