@@ -15,7 +15,7 @@ from jobs.counters import CounterDeltas
 from jobs.counts import job_status_counts, status_key
 from jobs.models import Job, batch_collection
 from jobs.outcomes import BulkTransitionResult, IdsOutcome
-from speechai.mongo import any_id_filters, collection, find_by_any_ids, id_filters
+from speechai.mongo import any_id_filters, collection, find_by_any_ids, flat_and, id_filters
 
 # Jobs per round trip in bulk actions: big enough to be fast, small enough
 # for a progress display and for commands of modest size.
@@ -150,8 +150,15 @@ def chunked(iterable, size):
 
 
 def _and(*clauses):
+    """One filter matching every clause, flat where it can be
+    (speechai.mongo.flat_and) with `_id` first: the embedded server scans
+    the collection for any `$and`, and serves a flat filter from the index
+    of its first field that has one."""
     clauses = [clause for clause in clauses if clause]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    query = flat_and({"$and": clauses}) if len(clauses) > 1 else next(iter(clauses), {})
+    if "_id" not in query:
+        return query
+    return {"_id": query["_id"], **{key: value for key, value in query.items() if key != "_id"}}
 
 
 def move_matching(
@@ -231,7 +238,7 @@ def _move_chunk(row, stamp, chunk, allowed, result, *, open_batches_only):
     for doc in chunk:
         by_status.setdefault(doc.get("status"), []).append(doc["_id"])
     updates = [
-        UpdateMany({**allowed, "_id": {"$in": ids}, "status": status}, row.update(stamp))
+        UpdateMany({"_id": {"$in": ids}, **allowed, "status": status}, row.update(stamp))
         for status, ids in by_status.items()
     ]
     modified = jobs.bulk_write(updates, ordered=False).modified_count
