@@ -29,7 +29,7 @@ from batches.models import Batch
 from batches.selectors import batch_get, custom_id_of
 from batches.services import BatchNotFound, BatchStateConflict, current_state
 from batches.states import allowed_filter
-from jobs.models import Job, JobStatus
+from jobs.models import Job
 from jobs.moves import move_matching
 from jobs.transitions import CANCEL, RESTORE, Stamp
 from speechai.mongo import collection
@@ -128,7 +128,8 @@ def _move_jobs(document, action, stamp):
                 },
             }
         )
-    query = {"batch_id": batch_id, "status": JobStatus.CANCELLED.value, "$or": by_stamp}
+    # The row's filter adds `status: cancelled` (a second `status` here would make it an `$and`).
+    query = {"batch_id": batch_id, "$or": by_stamp}
     return move_matching(RESTORE, query, stamp, open_batches_only=False, plan=False)
 
 

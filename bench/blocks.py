@@ -193,9 +193,12 @@ class Bench:
                         shares = [rest[i::3] for i in range(3)]
                     else:
                         probes, shares = [targets[0], targets[-1]], [targets] * 3
-                else:  # the same targets again, as the previous scenario left them
+                elif scenario.again is None:  # the same targets again, refused
                     shares = [self.cancelled_among(share) for share in shares]
                     probes = [shares[0][0], shares[0][0]]
+                else:  # a write that undoes the previous one: each target once
+                    shares = [scenario.again(self.floor_db, share) for share in shares]
+                    probes, shares[0] = shares[0][:2], shares[0][2:]
                 trips, commands = self.record(scenario, probes[0], probes[1])
                 print(f"  {scenario.key}: {trips} round trips; project...", flush=True)
                 project = self.project(scenario, shares[0], trips)

@@ -74,6 +74,8 @@ def big_batch(size, seed=34):
     demo = DemoData(random.Random(seed), utc_now())
     batch = demo.batch(0, demo.now)
     jobs = [demo.job(i, batch, JobStatus.PENDING) for i in range(size)]
+    for i, job in enumerate(jobs):  # the generator repeats people; the key is unique per batch
+        job["deduplication_key"] = f"{job['deduplication_key']}::{i}"
     batch.update(total_jobs=size, pending_jobs=size)
     database()["batches"].insert_one(batch)
     insert_in_chunks(database()["jobs"], jobs)

@@ -4,8 +4,9 @@ concurrency, and its minimal floor: the least database work the request
 needs, in raw pymongo. Its own floor (the commands the project actually
 sends, as the server recorded them) needs no entry.
 
-To add one (batch restore, the dashboard, intake), append a Scenario."""
+To add one, append a Scenario. Intake has its own benchmark (bench/intake.py)."""
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,9 @@ class Scenario:
     command: Callable | None = None
     # (Targets) -> targets, run on fresh data before each subject
     prepare: Callable | None = None
+    # With `after`: (database, targets it used) -> those fit for this one
+    # (default: the jobs among them now cancelled)
+    again: Callable | None = None
 
 
 def job(target):
@@ -69,6 +73,42 @@ def id_groups(size):
         return [{"ids": pool[i : i + size]} for i in range(0, len(pool) - size + 1, size)]
 
     return targets
+
+
+def batch_targets(data):
+    return [{"batch_id": b["batch_id"]} for b in data.batches]
+
+
+def cancel_batch(database, target):
+    database.batches.update_one(
+        {"batch_id": target["batch_id"], "cancelled_at": None, "deleted_at": None},
+        {"$set": {"is_active": False, "cancelled_at": now(), "cancellation_reason": "Batch cancelled"}},
+    )
+    database.jobs.update_many(
+        {"batch_id": target["batch_id"], "status": {"$in": CANCELLABLE}},
+        {"$set": {"status": "cancelled", "cancellation_reason": "Batch cancelled"}, **NOW},
+    )
+
+
+def restore_batch(database, target):
+    database.batches.update_one(
+        {"batch_id": target["batch_id"], "cancelled_at": {"$ne": None}},
+        {"$unset": {"cancelled_at": "", "cancellation_reason": ""}},
+    )
+    database.jobs.update_many(
+        {"batch_id": target["batch_id"], "status": "cancelled"}, {"$set": {"status": "pending"}, **NOW}
+    )
+
+
+def cancelled_batches(database, targets):
+    """The batches among `targets` now cancelled, with the stamps a restore reads."""
+    fields = {"_id": 0, "batch_id": 1, "cancel_action_ids": 1, "cancelled_at": 1}
+    query = {"batch_id": {"$in": [t["batch_id"] for t in targets]}, "cancelled_at": {"$ne": None}}
+    return list(database.batches.find(query, fields))
+
+
+def now():
+    return datetime.datetime.now(datetime.UTC)
 
 
 def bulk_cancel_request(target):
@@ -174,6 +214,28 @@ SCENARIOS = [
         lambda data: [{"batch_id": b["batch_id"]} for b in data.batches],
     ),
     Scenario(
+        "batch_cancel",
+        "POST a batch's cancel, ~100 jobs",
+        4,
+        lambda t: ("POST", f"/api/v1/batches/{t['batch_id']}/cancel", None),
+        cancel_batch,
+        batch_targets,
+        distinct=True,
+        seconds=5,
+    ),
+    Scenario(
+        "batch_restore",
+        "POST a batch's restore, ~100 jobs",
+        4,
+        lambda t: ("POST", f"/api/v1/batches/{t['batch_id']}/restore", None),
+        restore_batch,
+        None,
+        distinct=True,
+        seconds=5,
+        after="batch_cancel",
+        again=cancelled_batches,
+    ),
+    Scenario(
         "bulk_cancel_100",
         "POST jobs/cancel, 100 ids",
         1,
@@ -199,6 +261,14 @@ SCENARIOS = [
         4,
         lambda t: ("GET", "/admin/jobs/job/", None),
         lambda db, t: page(db, "jobs", {}),
+        lambda data: [{}],
+    ),
+    Scenario(
+        "admin_dashboard",
+        "admin dashboard data",
+        4,
+        lambda t: ("GET", "/admin/dashboard/data", None),
+        lambda db, t: list(db.jobs.aggregate([{"$group": {"_id": "$status", "jobs": {"$sum": 1}}}])),
         lambda data: [{}],
     ),
     Scenario(

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pymongo import UpdateMany
 
 from jobs.counters import CounterDeltas
-from jobs.counts import job_status_counts
+from jobs.counts import job_status_counts, status_key
 from jobs.models import Job, batch_collection
 from jobs.outcomes import BulkTransitionResult, IdsOutcome
-from speechai.mongo import any_id_filter, collection, id_filters
+from speechai.mongo import any_id_filters, collection, find_by_any_ids, flat_and, id_filters
 
 # Jobs per round trip in bulk actions: big enough to be fast, small enough
 # for a progress display and for commands of modest size.
@@ -33,7 +33,7 @@ class JobStatusConflict(Exception):
     """The job exists but its status (or its batch's) does not allow the action."""
 
     def __init__(self, verb, current_status, message=None):
-        self.current_status = current_status
+        self.current_status = status_key(current_status)  # an oddly-typed status as None (a dict key)
         super().__init__(message or f"Job cannot be {verb} in status '{current_status}'")
 
 
@@ -109,11 +109,12 @@ def match_ids(raw_ids, documents):
 
 def move_ids(row, raw_ids, stamp):
     """Move the jobs named (either id form) in a bounded number of round
-    trips whatever their number: one find, one conditional update_many, one
+    trips whatever their number: one find per id form present (each served
+    by its index; speechai/mongo.py), one conditional update_many, one
     read-back of the candidates (ours carry the stamp), one bulk `$inc` of
     their batches' counters (a restore adds one read of their batches)."""
     jobs = collection(Job)
-    found = match_ids(raw_ids, list(jobs.find(any_id_filter(raw_ids, "job_id"), PROJECTION)))
+    found = match_ids(raw_ids, find_by_any_ids(jobs, raw_ids, "job_id", PROJECTION))
     candidates = {doc["_id"]: doc for doc in found.values() if doc.get("status") in row.allowed}
     closed = closed_batches(doc.get("batch_id") for doc in candidates.values()) if row.needs_open_batch else {}
     ids = [_id for _id, doc in candidates.items() if doc.get("batch_id") not in closed]
@@ -149,8 +150,15 @@ def chunked(iterable, size):
 
 
 def _and(*clauses):
+    """One filter matching every clause, flat where it can be
+    (speechai.mongo.flat_and) with `_id` first: the embedded server scans
+    the collection for any `$and`, and serves a flat filter from the index
+    of its first field that has one."""
     clauses = [clause for clause in clauses if clause]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    query = flat_and({"$and": clauses}) if len(clauses) > 1 else next(iter(clauses), {})
+    if "_id" not in query:
+        return query
+    return {"_id": query["_id"], **{key: value for key, value in query.items() if key != "_id"}}
 
 
 def move_matching(
@@ -183,7 +191,9 @@ def move_matching(
     if ids is None:
         selections = [query]
     else:
-        selections = [_and(query, any_id_filter(chunk, "job_id")) for chunk in chunked(ids, chunk_size)]
+        selections = [
+            _and(query, by_id) for chunk in chunked(ids, chunk_size) for by_id in any_id_filters(chunk, "job_id")
+        ]
 
     result = BulkTransitionResult(tuple(row.allowed), dry_run, planned=plan)
     for selection in selections if plan else ():
@@ -228,7 +238,7 @@ def _move_chunk(row, stamp, chunk, allowed, result, *, open_batches_only):
     for doc in chunk:
         by_status.setdefault(doc.get("status"), []).append(doc["_id"])
     updates = [
-        UpdateMany({**allowed, "_id": {"$in": ids}, "status": status}, row.update(stamp))
+        UpdateMany({"_id": {"$in": ids}, **allowed, "status": status}, row.update(stamp))
         for status, ids in by_status.items()
     ]
     modified = jobs.bulk_write(updates, ordered=False).modified_count

@@ -38,13 +38,28 @@ def id_filters(raw_id, custom_id_field):
     return filters
 
 
-def any_id_filter(raw_ids, custom_id_field):
-    """One filter that matches documents named by any of `raw_ids` (either form)."""
+def any_id_filters(raw_ids, custom_id_field):
+    """Filters that together match the documents named by any of `raw_ids`
+    (either form), each served by one index and disjoint: `_id $in` of the
+    24-hex ones, then the custom id `$in` of all of them, minus those `_id`s.
+    An `$or` of the two `$in`s is a collection scan on the embedded server
+    (10 s for 100 ids among 20,000 jobs; each `$in` alone: 2-20 ms)."""
     oids = [oid for oid in map(object_id_or_none, raw_ids) if oid is not None]
-    clauses = [{custom_id_field: {"$in": list(raw_ids)}}]
-    if oids:
-        clauses.insert(0, {"_id": {"$in": oids}})
-    return {"$or": clauses} if len(clauses) > 1 else clauses[0]
+    if not oids:
+        return [{custom_id_field: {"$in": list(raw_ids)}}]
+    return [{"_id": {"$in": oids}}, {custom_id_field: {"$in": list(raw_ids)}, "_id": {"$nin": oids}}]
+
+
+def find_by_any_ids(target, raw_ids, custom_id_field, projection=None):
+    """The documents named by any of `raw_ids` (either form): one find by
+    `_id` of the 24-hex ones, then, only for the ids not found so, one by
+    the custom id (so one round trip when all are of one form)."""
+    oids = [oid for oid in map(object_id_or_none, raw_ids) if oid is not None]
+    found = list(target.find({"_id": {"$in": oids}}, projection)) if oids else []
+    named = {str(document["_id"]) for document in found}
+    if rest := [raw_id for raw_id in raw_ids if raw_id not in named]:
+        found += target.find({custom_id_field: {"$in": rest}}, projection)
+    return found
 
 
 def utc_now():

@@ -87,3 +87,34 @@ def test_needs_the_cancel_permission(db):
 
     assert response.status_code == 403
     assert stored_job(job["_id"])["status"] == "pending"
+
+
+def test_ids_of_one_form_are_read_in_one_find_and_mixed_forms_in_one_per_form(api, round_trips):
+    by_object_id = insert_jobs(3, status="pending")
+    by_job_id = insert_jobs(3, status="pending")
+
+    def finds_on_jobs(ids):
+        round_trips.reset()
+        assert api.post("/api/v1/jobs/cancel", {"ids": ids}, format="json").status_code == 200
+        return [name for name, target in round_trips.commands if target == "jobs"].count("find")
+
+    # The read, then the read-back of the moved jobs. Each read is one `$in`
+    # on one index (an `$or` of both forms is a collection scan on the embedded server).
+    assert finds_on_jobs([str(job["_id"]) for job in by_object_id[:2]]) == 2
+    assert finds_on_jobs([job["job_id"] for job in by_job_id[:2]]) == 2
+    assert finds_on_jobs([str(by_object_id[2]["_id"]), by_job_id[2]["job_id"]]) == 3
+
+
+def test_a_24_hex_job_id_names_its_job_when_no_job_has_that_object_id(api):
+    hex_job_id = str(ObjectId())
+    job = insert_job(status="pending", job_id=hex_job_id)
+    other = insert_job(status="pending")
+    shadowed = insert_job(status="pending", job_id=str(other["_id"]))
+
+    response = api.post("/api/v1/jobs/cancel", {"ids": [hex_job_id, str(other["_id"])]}, format="json")
+
+    # The ObjectId form wins: `other` is cancelled, not the job whose job_id spells its _id.
+    assert response.json()["cancelled"] == [hex_job_id, str(other["_id"])]
+    assert stored_job(job["_id"])["status"] == "cancelled"
+    assert stored_job(other["_id"])["status"] == "cancelled"
+    assert stored_job(shadowed["_id"])["status"] == "pending"
