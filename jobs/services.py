@@ -10,7 +10,6 @@ import's stamp and audit entry: batches/intake/writing.py.)"""
 
 from audit.models import AuditAction, AuditSource
 from audit.services import finish_action, record_action, start_action
-from jobs.counts import status_key
 from jobs.models import Job, JobStatus
 from jobs.moves import JobNotFound, JobStatusConflict, move_ids, move_matching, move_one
 from jobs.transitions import CANCEL, RELEASE_STALE, RESTORE, RETRY, Stamp
@@ -27,8 +26,7 @@ def _move_one_audited(row, raw_id, *, actor, source, reason=None):
     try:
         move = move_one(row, raw_id, stamp)
     except JobStatusConflict as conflict:
-        skipped = {status_key(conflict.current_status): 1}
-        record_action(row.audit_action, **facts, matched=1, skipped=skipped, details=details)
+        record_action(row.audit_action, **facts, matched=1, skipped={conflict.current_status: 1}, details=details)
         raise
     except JobNotFound:
         record_action(row.audit_action, **facts, details=details)

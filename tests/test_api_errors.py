@@ -95,7 +95,7 @@ def test_413_for_a_body_over_the_limit(api, settings, debug):
     response = api.post("/api/v1/jobs/cancel", json.dumps({"ids": ids}), content_type="application/json")
 
     body = assert_json_error(response, 413)
-    assert "1000 bytes" in body["message"]
+    assert "1,000 bytes" in body["message"]
 
 
 @pytest.mark.parametrize("debug", [False, True])
