@@ -128,9 +128,9 @@ def _move_jobs(document, action, stamp):
                 },
             }
         )
-    # The row's filter adds `status: cancelled` (a second `status` here would make it an `$and`).
-    query = {"batch_id": batch_id, "$or": by_stamp}
-    return move_matching(RESTORE, query, stamp, open_batches_only=False, plan=False)
+    # Disjoint (by `cancel_action_id`), each served by the batch's index; the row adds `status: cancelled`.
+    queries = [{"batch_id": batch_id, **clause} for clause in by_stamp]
+    return move_matching(RESTORE, queries, stamp, open_batches_only=False, plan=False)
 
 
 def _final_update(document, action, stamp):

@@ -175,7 +175,9 @@ def move_matching(
     plan=True,
 ):
     """Move every job `query` matches (narrowed to `ids`, either form, when
-    given) whose status is allowed and `condition` holds.
+    given) whose status is allowed and `condition` holds. `query` may be a
+    list of disjoint filters, each read on its own (an `$or` of them would
+    be a collection scan on the embedded server).
 
     First (unless `plan` is false) one grouped count per selection (what
     matches, by status; all a dry run does); then per chunk of `chunk_size`
@@ -188,11 +190,15 @@ def move_matching(
     visited twice. `progress(done, total)` after each chunk."""
     jobs = collection(Job)
     allowed = {"status": {"$in": row.allowed}, **(condition or {})}
+    queries = query if isinstance(query, list) else [query]
     if ids is None:
-        selections = [query]
+        selections = queries
     else:
         selections = [
-            _and(query, by_id) for chunk in chunked(ids, chunk_size) for by_id in any_id_filters(chunk, "job_id")
+            _and(each, by_id)
+            for each in queries
+            for chunk in chunked(ids, chunk_size)
+            for by_id in any_id_filters(chunk, "job_id")
         ]
 
     result = BulkTransitionResult(tuple(row.allowed), dry_run, planned=plan)
