@@ -41,6 +41,10 @@ NULL_MEANS_ABSENT = (
 )
 
 
+# Paths under /api/v1/jobs/ that are routes, not job ids.
+JOB_ID_NOT_A_ROUTE = r"^(?!(cancel|restore|export)$)[^\x00/]+$"
+
+
 def _refine_string(schema):
     if schema.get("type") == "string" and not {"enum", "format", "pattern"} & schema.keys():
         schema["pattern"] = NOT_BLANK if schema.get("minLength") else NO_NUL
@@ -61,6 +65,10 @@ def describe_what_is_refused(result, **kwargs):
             parameter.update(style="form", explode=False)  # status=pending,failed
         if parameter["in"] == "query":
             _refine_string(schema)
+        if parameter["in"] == "path" and parameter["name"] == "job_id":
+            # /jobs/cancel, /jobs/restore, /jobs/export are routes of their own:
+            # those words never name a job (the workers' job_ids never are one).
+            schema["pattern"] = JOB_ID_NOT_A_ROUTE
     components = result.get("components", {}).get("schemas", {})
     for name, component in components.items():
         if not name.endswith("Request"):

