@@ -15,7 +15,7 @@ from pymongo.errors import DuplicateKeyError, WriteError
 from accounts.models import Account, AccountStatus, PlanType, Transaction, TransactionType
 from accounts.selectors import account_get, active_batches_filter, custom_id_of
 from audit.models import AuditAction, AuditSource
-from audit.services import record_action
+from audit.services import record_action, record_one
 from batches.models import Batch
 from speechai.mongo import collection, utc_now
 
@@ -47,19 +47,6 @@ def new_account_id():
 
 def new_transaction_id():
     return f"txn_{uuid.uuid4().hex[:12]}"
-
-
-def _audit(action, raw_id, *, actor, source, found, reason=None, details=None):
-    record_action(
-        action,
-        actor=actor,
-        source=source,
-        target_ids=[raw_id],
-        matched=int(found),
-        changed=int(found),
-        reason=reason,
-        details=details,
-    )
 
 
 def _ledger_entries(account_id, amounts, *, actor, description, now):
@@ -141,7 +128,9 @@ def create_account(
     if entries:
         collection(Transaction).insert_many(entries)
     details = {"account_name": account_name, "plan_type": str(plan_type), "initial": initial}
-    _audit(AuditAction.CREATE_ACCOUNT, document["account_id"], actor=actor, source=source, found=True, details=details)
+    record_one(
+        AuditAction.CREATE_ACCOUNT, document["account_id"], actor=actor, source=source, found=True, details=details
+    )
     return document
 
 
@@ -171,7 +160,7 @@ def update_account(raw_id, changes, *, actor, source=AuditSource.API, pause_batc
     if "status" in changes:  # a reason belongs to a suspension; activating clears it
         suspended = changes["status"] == AccountStatus.SUSPENDED
         changes["suspension_reason"] = changes.get("suspension_reason") if suspended else None
-    audit = partial(_audit, action, raw_id, actor=actor, source=source, reason=changes.get("suspension_reason"))
+    audit = partial(record_one, action, raw_id, actor=actor, source=source, reason=changes.get("suspension_reason"))
     account = _resolve(raw_id, partial(audit, details={"fields": changes}))
     accounts = collection(Account)
     if not accounts.update_one({"_id": account["_id"]}, {"$set": {**changes, "updated_at": utc_now()}}).matched_count:
@@ -214,7 +203,7 @@ def topup_account(raw_id, *, actor, minutes=None, credits=None, description=None
     amounts = {unit: amount for unit, amount in (("minutes", minutes), ("credits", credits)) if amount}
     increments = {TOPUP_UNITS[unit][0]: float(amount) for unit, amount in amounts.items()}
     details = {"amounts": amounts, "description": description}
-    audit = partial(_audit, AuditAction.TOPUP_ACCOUNT, raw_id, actor=actor, source=source, details=details)
+    audit = partial(record_one, AuditAction.TOPUP_ACCOUNT, raw_id, actor=actor, source=source, details=details)
     account = _resolve(raw_id, audit, dict.fromkeys(increments, 1))
     accounts = collection(Account)
     for field in increments:

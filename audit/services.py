@@ -49,6 +49,12 @@ def record_action(action, **facts):
     )
 
 
+def record_one(action, target_id, *, found, **facts):
+    """A completed action on the one document named `target_id`: matched and
+    changed are 1 when it was found, 0 when it was not."""
+    return record_action(action, target_ids=[target_id], matched=int(found), changed=int(found), **facts)
+
+
 def start_action(action, **facts):
     """The entry of a multi-document action, before its first write."""
     return AuditEntry.objects.create(**_fields(action, **facts), state=AuditState.STARTED)

@@ -11,7 +11,7 @@ from functools import partial
 from pymongo.errors import DuplicateKeyError
 
 from audit.models import AuditAction, AuditSource
-from audit.services import record_action
+from audit.services import record_one
 from batches.models import Batch
 from batches.selectors import batch_get, with_live_counts
 from batches.states import allowed_filter, stored_state
@@ -35,20 +35,6 @@ class BatchStateConflict(Exception):
 
 def new_batch_id(now):
     return f"batch-{now:%Y%m%d}-{uuid.uuid4().hex[:8]}"
-
-
-def audit_batch(action, raw_id, *, actor, source, found, reason=None, details=None, changed_job_ids=()):
-    record_action(
-        action,
-        actor=actor,
-        source=source,
-        target_ids=[raw_id],
-        matched=int(found),
-        changed=int(found),
-        changed_job_ids=changed_job_ids,
-        reason=reason,
-        details=details,
-    )
 
 
 def create_batch(*, actor, account_id, name, description="", priority=1, call_settings=None, source=AuditSource.API):
@@ -81,7 +67,7 @@ def create_batch(*, actor, account_id, name, description="", priority=1, call_se
             if not attempts_left:
                 raise
             continue
-        audit_batch(
+        record_one(
             AuditAction.CREATE_BATCH,
             document["batch_id"],
             actor=actor,
@@ -131,7 +117,7 @@ def update_batch(raw_id, changes, *, actor, source=AuditSource.API):
     updates (any state but deleted): only the fields in `changes` and
     `updated_at` are written. Returns the custom batch_id."""
     action, verb = update_action(changes)
-    audit = partial(audit_batch, action, raw_id, actor=actor, source=source, details={"fields": changes})
+    audit = partial(record_one, action, raw_id, actor=actor, source=source, details={"fields": changes})
     batch = conditional_update(raw_id, verb, {"$set": {**changes, "updated_at": utc_now()}}, audit)
     audit(found=True)
     return batch.get("batch_id")
