@@ -61,24 +61,26 @@ class JobActionsMixin(SelectionGuardMixin):
             return queryset_filter(queryset), None
         return {}, request.POST.getlist(ACTION_CHECKBOX_NAME)
 
-    def confirmed_action(self, request, queryset, action, form_class, page):
+    def confirmed_action(self, request, queryset, action, form_class, *, page, outcome):
         """Show the plan (a dry run) until confirmed, then run the service of
-        `action`: in the request, or in the background past
-        ADMIN_BULK_SYNC_LIMIT jobs."""
+        `action`: in the request (reported with `outcome`, the words for done
+        and not done), or in the background past ADMIN_BULK_SYNC_LIMIT jobs."""
         service = background_actions.SERVICES[action]
         query, ids = self.selection(request, queryset)
         if query is None:
-            return None, None
+            return None
         actor = request.user.get_username()
         form = form_class(request.POST if "confirm" in request.POST else None)
         if not form.is_valid():
             plan = service(query, ids=ids, actor=actor, source=AuditSource.ADMIN, dry_run=True)
-            return self.confirmation(request, form, plan, ids, **page), None
+            return self.confirmation(request, form, plan, ids, **page)
         extra = {"reason": form.cleaned_data["reason"] or None} if "reason" in form.fields else {}
         planned = form.cleaned_data["planned"]
         if background_actions.too_big_for_a_request(action, query, ids, actor=actor, planned=planned):
-            return self.run_in_background(request, action, query, ids, **extra), None
-        return None, service(query, ids=ids, actor=actor, source=AuditSource.ADMIN, **extra)
+            return self.run_in_background(request, action, query, ids, **extra)
+        result = service(query, ids=ids, actor=actor, source=AuditSource.ADMIN, **extra)
+        self.report(request, result, *outcome)
+        return None
 
     @admin.action(description="Cancel selected jobs", permissions=["cancel"])
     def cancel_selected_jobs(self, request, queryset):
@@ -88,10 +90,8 @@ class JobActionsMixin(SelectionGuardMixin):
             "why": NOT_CANCELLABLE_BECAUSE,
             "explanation": CANCEL_EXPLANATION,
         }
-        response, result = self.confirmed_action(request, queryset, AuditAction.CANCEL_JOBS, ReasonForm, page)
-        if result is not None:
-            self.report(request, result, "Cancelled", "not cancelled")
-        return response
+        outcome = ("Cancelled", "not cancelled")
+        return self.confirmed_action(request, queryset, AuditAction.CANCEL_JOBS, ReasonForm, page=page, outcome=outcome)
 
     @admin.action(description="Restore selected cancelled jobs", permissions=["restore"])
     def restore_selected_jobs(self, request, queryset):
@@ -101,10 +101,10 @@ class JobActionsMixin(SelectionGuardMixin):
             "why": NOT_RESTORABLE_BECAUSE,
             "explanation": RESTORE_EXPLANATION,
         }
-        response, result = self.confirmed_action(request, queryset, AuditAction.RESTORE_JOBS, ConfirmForm, page)
-        if result is not None:
-            self.report(request, result, "Restored", "not restored (only cancelled jobs of open batches are)")
-        return response
+        outcome = ("Restored", "not restored (only cancelled jobs of open batches are)")
+        return self.confirmed_action(
+            request, queryset, AuditAction.RESTORE_JOBS, ConfirmForm, page=page, outcome=outcome
+        )
 
     @admin.action(description="Retry selected failed jobs", permissions=["retry"])
     def retry_selected_jobs(self, request, queryset):
