@@ -19,6 +19,7 @@ from batches.models import Batch
 from batches.selectors import batch_ids_in_state, custom_id_of
 from batches.states import BatchState, batch_state
 from jobs.counts import NO_JOBS, job_counts
+from jobs.recent_counts import BATCH_VERSION_FIELDS, batch_version, recent_job_counts
 from speechai.admin_display import badge, pretty
 from speechai.admin_selection import SelectionGuardMixin
 from speechai.mongo import collection, object_id_or_none
@@ -109,21 +110,26 @@ class AccountFilter(admin.SimpleListFilter):
 class BatchChangeList(ChangeList):
     def get_results(self, request):
         """The page's batches with their live job counts: one grouped
-        aggregation for the whole page, never a query per row; and the
+        aggregation for the whole page (none for batches counted within
+        LIVE_COUNTS_SECONDS and unchanged), never a query per row; and the
         stored fields the state needs that the model does not declare."""
         super().get_results(request)
         self.result_list = list(self.result_list)
-        counts = job_counts(batch.batch_id for batch in self.result_list)
-        extra = {
+        stored = {
             d["_id"]: d
             for d in collection(Batch).find(
-                {"_id": {"$in": [batch.pk for batch in self.result_list]}}, {"import_status": 1, "closing": 1}
+                {"_id": {"$in": [batch.pk for batch in self.result_list]}},
+                ["batch_id", "import_status", "closing", *BATCH_VERSION_FIELDS],
             )
         }
+        counts = recent_job_counts(
+            {batch_id: batch_version(d) for d in stored.values() if (batch_id := custom_id_of(d))}
+        )
         for batch in self.result_list:
-            batch.live_counts = counts.get(batch.batch_id, NO_JOBS)
-            batch.import_status = extra.get(batch.pk, {}).get("import_status")
-            batch.closing = extra.get(batch.pk, {}).get("closing")
+            document = stored.get(batch.pk, {})
+            batch.live_counts = counts.get(custom_id_of(document), NO_JOBS)
+            batch.import_status = document.get("import_status")
+            batch.closing = document.get("closing")
 
 
 class BatchAdminForm(forms.ModelForm):

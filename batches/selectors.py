@@ -1,11 +1,13 @@
 """Reads of the `batches` collection: batches with their state and live job
 counts (jobs/counts.py: one grouped aggregation per response, never the
-stored counters, which drift), progress, summary and the dashboard."""
+stored counters, which drift; remembered a few seconds by
+jobs/recent_counts.py), progress, summary and the dashboard."""
 
 from batches.models import Batch
 from batches.states import FRONTEND_NAMES, LIVE, BatchState, batch_state, states_filter
-from jobs.counts import COUNT_FIELDS, NO_JOBS, counts_from_statuses, job_counts, tally
+from jobs.counts import COUNT_FIELDS, NO_JOBS, counts_from_statuses, tally
 from jobs.models import Job
+from jobs.recent_counts import batch_version, recent_job_counts
 from speechai.mongo import NEWEST_FIRST, collection, find_by_any_id, utc_now
 
 # Soft-deleted batches (`deleted_at` set) are gone for the API.
@@ -32,7 +34,9 @@ def custom_id_of(document):
 def with_live_counts(documents):
     """The batch documents with their live job counts in place of the stored
     counters, and their state as `status`."""
-    counts = job_counts(custom_id_of(document) for document in documents)
+    counts = recent_job_counts(
+        {batch_id: batch_version(document) for document in documents if (batch_id := custom_id_of(document))}
+    )
     batches = []
     for document in documents:
         batch_counts = counts.get(custom_id_of(document), NO_JOBS)

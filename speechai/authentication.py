@@ -1,6 +1,3 @@
-import threading
-import time
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from rest_framework import exceptions
@@ -9,39 +6,13 @@ from rest_framework.authtoken.models import Token
 
 from speechai.mongo import collection, instances_from_documents
 from speechai.permissions import open_mode_serves
+from speechai.recent import RecentValues
 
-# Beyond this many distinct tokens seen within API_TOKEN_CACHE_SECONDS, the
-# oldest are forgotten (and read again when they come back).
-TOKEN_CACHE_SIZE = 1000
-
-
-class TokenCache:
-    """Tokens recently read, with their users (and the permissions those load
-    on first use), per process: key -> (user, token, expiry). A token revoked
-    or a user deactivated or changed is noticed within API_TOKEN_CACHE_SECONDS."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._entries = {}
-
-    def get(self, key):
-        entry = self._entries.get(key)
-        if entry is None or entry[2] <= time.monotonic():
-            return None
-        return entry[0], entry[1]
-
-    def put(self, key, user, token, seconds):
-        with self._lock:
-            if len(self._entries) >= TOKEN_CACHE_SIZE:
-                self._entries.pop(next(iter(self._entries)))
-            self._entries[key] = (user, token, time.monotonic() + seconds)
-
-    def clear(self):
-        with self._lock:
-            self._entries.clear()
-
-
-TOKEN_CACHE = TokenCache()
+# Tokens recently read, with their users (and the permissions those load on
+# first use): a token revoked or a user deactivated or changed is noticed
+# within API_TOKEN_CACHE_SECONDS. Beyond 1,000 distinct tokens in that time
+# the oldest are read again.
+TOKEN_CACHE = RecentValues(size=1000)
 
 
 def token_with_user(key):
@@ -103,7 +74,7 @@ class BearerOrTokenAuthentication(TokenAuthentication):
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
         if settings.API_TOKEN_CACHE_SECONDS > 0:
-            TOKEN_CACHE.put(key, token.user, token, settings.API_TOKEN_CACHE_SECONDS)
+            TOKEN_CACHE.put(key, (token.user, token), settings.API_TOKEN_CACHE_SECONDS)
         return token.user, token
 
 

@@ -38,6 +38,11 @@ API_AUTH_DISABLED = env_bool("API_AUTH_DISABLED")
 # long by each server process: a revoked token, a deactivated user or a
 # changed permission takes effect within this time. 0 reads them every request.
 API_TOKEN_CACHE_SECONDS = float(os.environ.get("API_TOKEN_CACHE_SECONDS", "5"))
+# A batch's live job counts are reused this long by each server process while
+# the batch document's counters and updated_at are unchanged (every change the
+# project makes, and a worker's finished call, shows at once; a worker taking a
+# job within this time). 0 counts on every request. jobs/recent_counts.py.
+LIVE_COUNTS_SECONDS = float(os.environ.get("LIVE_COUNTS_SECONDS", "5"))
 
 # An admin bulk action over more jobs than this runs in the background
 # (jobs/background_actions.py): about 7 s of work on the embedded database.

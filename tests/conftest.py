@@ -143,15 +143,18 @@ def _database_breaker_closed():
 
 
 @pytest.fixture(autouse=True)
-def _tokens_read_on_every_request():
-    """Tests see every request authenticate (one round trip for its token),
-    as with API_TOKEN_CACHE_SECONDS=0; tests of the cache turn it on. No
-    token is remembered from one test to the next. (Not the `settings`
-    fixture: some tests name a parameter `settings`.)"""
+def _tokens_and_counts_read_on_every_request():
+    """Tests see every request authenticate (one round trip for its token)
+    and count its batches' jobs, as with API_TOKEN_CACHE_SECONDS=0 and
+    LIVE_COUNTS_SECONDS=0; tests of those caches turn them on. Nothing is
+    remembered from one test to the next. (Not the `settings` fixture: some
+    tests name a parameter `settings`.)"""
     from django.test import override_settings
 
+    from jobs.recent_counts import RECENT_COUNTS
     from speechai.authentication import TOKEN_CACHE
 
-    with override_settings(API_TOKEN_CACHE_SECONDS=0):
+    with override_settings(API_TOKEN_CACHE_SECONDS=0, LIVE_COUNTS_SECONDS=0):
         yield
     TOKEN_CACHE.clear()
+    RECENT_COUNTS.clear()

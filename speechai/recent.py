@@ -1,0 +1,33 @@
+"""Values a process remembers for a few seconds (recently read tokens, a
+batch's recently counted jobs), so that a burst of requests does not repeat
+the same database work."""
+
+import threading
+import time
+
+
+class RecentValues:
+    """key -> (value, expiry), per process, thread-safe. Beyond `size` keys
+    the oldest are forgotten (and read again when they come back)."""
+
+    def __init__(self, size):
+        self.size = size
+        self._lock = threading.Lock()
+        self._entries = {}
+
+    def get(self, key):
+        """The value remembered for `key`, or None once it has expired."""
+        entry = self._entries.get(key)
+        if entry is None or entry[1] <= time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, key, value, seconds):
+        with self._lock:
+            if key not in self._entries and len(self._entries) >= self.size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = (value, time.monotonic() + seconds)
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
