@@ -9,7 +9,8 @@ batch's stored counters by `$inc` (jobs/counters.py), and a worker's finished
 call `$inc`s one and sets `updated_at`: so counts remembered under the batch's
 counters and `updated_at` as they were read are recomputed as soon as either
 changes. What no batch field shows (a worker taking a job, a worker writing a
-status without its `$inc`) shows within LIVE_COUNTS_SECONDS."""
+status without its `$inc`) shows within LIVE_COUNTS_SECONDS (plus the time of
+one count, during which the other requests get the previous counts)."""
 
 from django.conf import settings
 
@@ -36,14 +37,26 @@ def recent_job_counts(versions):
     seconds = settings.LIVE_COUNTS_SECONDS
     if seconds <= 0:
         return job_counts(versions)
-    counts, to_count = {}, []
+    counts, to_count, claimed = {}, [], []
     for batch_id, version in versions.items():
         remembered = RECENT_COUNTS.get(batch_id)
         if remembered is not None and remembered[0] == version:
             counts[batch_id] = remembered[1]
-        else:
-            to_count.append(batch_id)
-    for batch_id, batch_counts in job_counts(to_count).items():
-        RECENT_COUNTS.put(batch_id, (versions[batch_id], batch_counts), seconds)
-        counts[batch_id] = batch_counts
+            continue
+        expired = RECENT_COUNTS.get_expired(batch_id)
+        if expired is not None and expired[0] == version:
+            # Time is up but nothing shows a change: one request counts again,
+            # the ones meanwhile get the last counts instead of counting too.
+            if not RECENT_COUNTS.claim(batch_id):
+                counts[batch_id] = expired[1]
+                continue
+            claimed.append(batch_id)
+        to_count.append(batch_id)
+    try:
+        for batch_id, batch_counts in job_counts(to_count).items():
+            RECENT_COUNTS.put(batch_id, (versions[batch_id], batch_counts), seconds)
+            counts[batch_id] = batch_counts
+    finally:
+        for batch_id in claimed:
+            RECENT_COUNTS.release(batch_id)
     return counts

@@ -14,6 +14,7 @@ class RecentValues:
         self.size = size
         self._lock = threading.Lock()
         self._entries = {}
+        self._refreshing = set()
 
     def get(self, key):
         """The value remembered for `key`, or None once it has expired."""
@@ -22,12 +23,32 @@ class RecentValues:
             return None
         return entry[0]
 
+    def get_expired(self, key):
+        """The value last remembered for `key`, expired or not (or None)."""
+        entry = self._entries.get(key)
+        return None if entry is None else entry[0]
+
+    def claim(self, key):
+        """True for the one caller that may refresh an expired `key` (until
+        it puts a new value or calls `release`), False for the others."""
+        with self._lock:
+            if key in self._refreshing:
+                return False
+            self._refreshing.add(key)
+            return True
+
+    def release(self, key):
+        with self._lock:
+            self._refreshing.discard(key)
+
     def put(self, key, value, seconds):
         with self._lock:
             if key not in self._entries and len(self._entries) >= self.size:
                 self._entries.pop(next(iter(self._entries)))
             self._entries[key] = (value, time.monotonic() + seconds)
+            self._refreshing.discard(key)
 
     def clear(self):
         with self._lock:
             self._entries.clear()
+            self._refreshing.clear()

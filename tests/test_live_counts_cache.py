@@ -111,3 +111,21 @@ def test_with_the_time_at_zero_every_request_counts(settings, operator, round_tr
     operator.get("/api/v1/batches")
 
     assert len(counting_commands(round_trips)) == 2
+
+
+def test_while_one_request_counts_an_expired_batch_again_the_others_get_its_last_counts(settings, operator):
+    from jobs.recent_counts import RECENT_COUNTS
+
+    settings.LIVE_COUNTS_SECONDS = 0.1
+    batch = insert_batch()
+    job = insert_job(batch_id=batch["batch_id"], status="pending")
+    assert pending_jobs(operator, batch) == 1
+    collection(Job).update_one({"_id": job["_id"]}, {"$set": {"status": "in_progress"}})
+    time.sleep(0.2)
+
+    assert RECENT_COUNTS.claim(batch["batch_id"])  # as if another request were counting it now
+    meanwhile = pending_jobs(operator, batch)
+    RECENT_COUNTS.release(batch["batch_id"])
+
+    assert meanwhile == 1
+    assert pending_jobs(operator, batch) == 0
