@@ -23,6 +23,7 @@ from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from jobs.models import Job
+from speechai.indexes import ASC, IndexSpec
 from speechai.mongo import collection
 
 HOURS_COLLECTION = "dashboard_hours"
@@ -30,6 +31,13 @@ SETTLE = datetime.timedelta(minutes=15)
 # Raise when what a stored hour holds changes (its documents are then recomputed).
 VERSION = 1
 HOUR = datetime.timedelta(hours=1)
+# Stored hours are deleted by the server this long after they were stored (a
+# TTL index): longer than the dashboard's 30-day window, whose hours missing
+# from the collection are computed and stored again anyway.
+KEPT = datetime.timedelta(days=32)
+HOURS_INDEXES = [
+    IndexSpec("computed_at_ttl", (("computed_at", ASC),), {"expireAfterSeconds": int(KEPT.total_seconds())})
+]
 DUPLICATE_KEY = 11000
 
 # A finished call's outcome: a payment promise (written by the worker with

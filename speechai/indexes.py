@@ -1,7 +1,7 @@
 """Idempotent index creation on collections other programs also write.
 
-`manage.py migrate` calls ensure_indexes() for `jobs` and `batches` on every
-run (post_migrate). An index that already exists with the same keys — ours,
+`manage.py migrate` calls ensure_indexes() for `jobs`, `batches` and the
+other collections it names on every run (post_migrate). An index that already exists with the same keys — ours,
 or one a worker created under another name — is left alone; a conflict or
 data that breaks a unique index is reported, never fatal.
 """
@@ -10,6 +10,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 
+from django.db import connections
 from django.db.models.signals import post_migrate
 from pymongo import ASCENDING, DESCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
@@ -80,13 +81,25 @@ def ensure_indexes(collection, specs):
 def ensure_indexes_on_migrate(app_config, model_name, specs):
     """Have every `manage.py migrate` ensure the indexes of one model's collection."""
 
-    def ensure(sender, verbosity=1, stdout=None, **kwargs):
+    def model_collection():
         from speechai.mongo import collection
 
-        model = app_config.get_model(model_name)
-        outcomes = ensure_indexes(collection(model), specs)
+        return collection(app_config.get_model(model_name))
+
+    _ensure_on_migrate(app_config, model_collection, specs)
+
+
+def ensure_raw_indexes_on_migrate(app_config, collection_name, specs):
+    """The same for a collection without a model."""
+    _ensure_on_migrate(app_config, lambda: connections["default"].database[collection_name], specs)
+
+
+def _ensure_on_migrate(app_config, target_collection, specs):
+    def ensure(sender, verbosity=1, stdout=None, **kwargs):
+        target = target_collection()
+        outcomes = ensure_indexes(target, specs)
         created = [name for name, outcome in outcomes.items() if outcome == "created"]
         if created and verbosity >= 1:
-            (stdout or sys.stdout).write(f"  Created indexes on {model._meta.db_table}: {', '.join(created)}\n")
+            (stdout or sys.stdout).write(f"  Created indexes on {target.name}: {', '.join(created)}\n")
 
     post_migrate.connect(ensure, sender=app_config, weak=False)

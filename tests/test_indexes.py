@@ -71,3 +71,12 @@ def test_documents_without_a_job_id_do_not_collide_on_the_unique_index(scratch):
     scratch.insert_many([{"status": "pending"}, {"status": "pending", "job_id": None}])
 
     assert scratch.count_documents({}) == 2
+
+
+def test_migrate_has_the_server_delete_stored_dashboard_hours_after_32_days():
+    call_command("migrate", verbosity=0)
+
+    hours_index = connections["default"].database["dashboard_hours"].index_information()["computed_at_ttl"]
+
+    assert hours_index["key"] == [("computed_at", 1)]
+    assert hours_index["expireAfterSeconds"] == 32 * 24 * 3600
