@@ -1,4 +1,4 @@
-"""Contact files written by the tests themselves (openpyxl, csv), with
+"""Contact files written by the tests themselves (openpyxl, xlwt, csv), with
 real-looking Chilean and Argentine data, and the accounts they belong to."""
 
 import csv
@@ -72,6 +72,24 @@ def xlsx_bytes(rows, before=()):
     sheet = workbook.active
     for row in [*before, *rows]:
         sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xls_bytes(rows):
+    """A legacy Excel 97-2003 .xls (OLE2) of `rows`, dates as date cells."""
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Hoja1")
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for row_number, row in enumerate(rows):
+        for column, value in enumerate(row):
+            if isinstance(value, datetime.datetime):
+                sheet.write(row_number, column, value, date_style)
+            elif value is not None:
+                sheet.write(row_number, column, value)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -16,11 +16,13 @@ from tests.api import make_user, token_client
 from tests.intake_files import (
     ORIGINAL_HEADERS,
     RUT_A,
+    XLSX_TYPE,
     chilean_rows,
     csv_bytes,
     insert_account,
     ods_bytes,
     upload,
+    xls_bytes,
     xlsx_bytes,
 )
 
@@ -91,6 +93,27 @@ def test_an_ods_spreadsheet(client):
     response = create(client, ods_bytes(chilean_rows()), "deudores.ods")
     assert response.status_code == 201, response.json()
     assert response.json()["jobs_created"] == 3
+
+
+def test_a_legacy_xls_reads_like_the_same_rows_in_xlsx(client):
+    def imported_contacts(content, name, content_type):
+        response = client.post(
+            "/api/v1/batches/excel/create",
+            {"file": upload(content, name, content_type), "account_id": "acc-a1b2c3d4e5f6"},
+            format="multipart",
+        )
+        assert response.status_code == 201, response.content
+        jobs = collection(Job).find({}, {"_id": 0, "contact": 1, "payload": 1}).sort("contact.dni")
+        contacts = [(job["contact"], job["payload"]) for job in jobs]
+        collection(Job).delete_many({})
+        collection(Batch).delete_many({})
+        return contacts
+
+    from_xlsx = imported_contacts(xlsx_bytes(chilean_rows()), "deudores.xlsx", XLSX_TYPE)
+    from_xls = imported_contacts(xls_bytes(chilean_rows()), "deudores.xls", "application/vnd.ms-excel")
+
+    assert len(from_xls) == 3
+    assert from_xls == from_xlsx
 
 
 def test_a_file_without_the_needed_columns_lists_expected_and_found(client):
