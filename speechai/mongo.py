@@ -132,3 +132,20 @@ def instances_from_documents(model, documents):
             values.append(value)
         instances.append(model.from_db(connection.alias, attnames, values))
     return instances
+
+
+def insert_instance(instance):
+    """Save a new model instance in one insert_one: the document the ORM's
+    `save()` writes (each field's pre_save and get_db_prep_save, the auto
+    `_id` left to the driver) without compiling a query for it, which cost
+    more CPU than the insert itself."""
+    connection = connections["default"]
+    meta = instance._meta
+    document = {
+        field.column: field.get_db_prep_save(field.pre_save(instance, True), connection=connection)
+        for field in meta.local_concrete_fields
+        if field is not meta.auto_field
+    }
+    instance.pk = collection(type(instance)).insert_one(document).inserted_id
+    instance._state.adding, instance._state.db = False, connection.alias
+    return instance
