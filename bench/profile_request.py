@@ -55,6 +55,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=2000, help="jobs seeded (a write scenario needs more)")
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sort", default="cumulative", help="a pstats order: cumulative, tottime...")
+    parser.add_argument("--dump", help="also write the profile to this file (for pstats or snakeviz)")
     options = parser.parse_args()
     database = Database()
     environment = production_environment(database.uri, new_secret_key(), "")
@@ -89,6 +90,8 @@ def main():
         for _ in range(options.requests):
             send(client, next(requests))
         profile.disable()
+        if options.dump:
+            profile.dump_stats(options.dump)
         pstats.Stats(profile).sort_stats(options.sort).print_stats(options.top)
     finally:
         database.stop()
