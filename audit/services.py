@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from audit.models import MAX_AUDITED_IDS, AuditEntry, AuditState
 from speechai.bson_json import to_json
+from speechai.mongo import insert_instance
 
 
 def _fields(
@@ -44,8 +45,8 @@ def _fields(
 
 def record_action(action, **facts):
     """One completed entry (a single-document action)."""
-    return AuditEntry.objects.create(
-        **_fields(action, **facts), state=AuditState.COMPLETED, completed_at=timezone.now()
+    return insert_instance(
+        AuditEntry(**_fields(action, **facts), state=AuditState.COMPLETED, completed_at=timezone.now())
     )
 
 
@@ -57,7 +58,7 @@ def record_one(action, target_id, *, found, **facts):
 
 def start_action(action, **facts):
     """The entry of a multi-document action, before its first write."""
-    return AuditEntry.objects.create(**_fields(action, **facts), state=AuditState.STARTED)
+    return insert_instance(AuditEntry(**_fields(action, **facts), state=AuditState.STARTED))
 
 
 def finish_action(entry, *, state=AuditState.COMPLETED, **facts):

@@ -1,7 +1,8 @@
 """One benchmark block: the database restarted on fresh data, gunicorn
-started, the scenario's request recorded, then the project under wrk and its
-two floors under raw pymongo threads, each measured with the CPU time of the
-server and database processes."""
+started (the measured server, and a recorder with the command monitor), the
+scenario's request recorded, then the project under wrk and its two floors
+under raw pymongo threads, each measured with the CPU time of the server and
+database processes."""
 
 import http.client
 import os
@@ -52,6 +53,7 @@ class Bench:
         self.secret_key = new_secret_key()
         self.monitor_dir = WORK / "commands"
         self.environment = production_environment(self.database.uri, self.secret_key, self.monitor_dir)
+        self.server_environment = {k: v for k, v in self.environment.items() if k != "DB_COMMAND_MONITOR_DIR"}
         self.rows = []
 
     def setup(self):
@@ -76,14 +78,23 @@ class Bench:
         self.database.restart_with_fresh_data()
         self.token, self.session = credentials()
         self.data = Targets()
-        self.server = Gunicorn(self.environment, self.options.workers, self.options.threads)
-        self.server.start()
+        self.start_servers()
         self.floor_counter = CommandCounter()
         self.floor_client = MongoClient(self.database.uri, maxPoolSize=100, event_listeners=[self.floor_counter])
         self.floor_db = self.floor_client[DATABASE_NAME]
 
+    def start_servers(self):
+        """The measured server runs exactly the production settings; the
+        recorder, the same with the command monitor (which costs the server
+        CPU on every command), answers the recorded requests."""
+        self.server = Gunicorn(self.server_environment, self.options.workers, self.options.threads)
+        self.recorder = Gunicorn(self.environment, 1, 1)
+        self.server.start()
+        self.recorder.start()
+
     def end_block(self):
         self.server.stop()
+        self.recorder.stop()
         self.floor_client.close()
 
     @property
@@ -97,7 +108,7 @@ class Bench:
 
     def send(self, line, record_as=None):
         method, path, body = [*line.split("\t"), ""][:3]
-        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=600)
+        connection = http.client.HTTPConnection("127.0.0.1", self.recorder.port, timeout=600)
         headers = dict(self.headers)
         if record_as:
             headers.update({"X-DB-Record": "1", "X-Request-ID": record_as})
@@ -163,7 +174,7 @@ class Bench:
         """Sends the request twice (warm, then recorded): its round trips and commands."""
         if warm_target is not None:
             self.send(as_line(*scenario.request(warm_target)))
-        # The token fresh in the server's cache, as it is under load.
+        # The token fresh in the recorder's cache, as it is in the server's under load.
         self.send(as_line("GET", f"/api/v1/jobs/{self.data.jobs[0]['_id']}", None))
         request_id = f"record-{scenario.key}-{time.monotonic_ns()}"
         started = time.monotonic()
@@ -263,8 +274,7 @@ class Bench:
 
         self.token, self.session = credentials()
         self.data = Targets()
-        self.server = Gunicorn(self.environment, self.options.workers, self.options.threads)
-        self.server.start()
+        self.start_servers()
         self.floor_counter = CommandCounter()
         self.floor_client = MongoClient(self.database.uri, maxPoolSize=100, event_listeners=[self.floor_counter])
         self.floor_db = self.floor_client[DATABASE_NAME]

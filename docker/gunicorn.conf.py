@@ -15,6 +15,7 @@ import os
 os.environ.setdefault("MONGODB_SOCKET_TIMEOUT_MS", "20000")
 
 from speechai import settings as django_settings
+from speechai.access_log import ACCESS_LOG_FORMAT
 from speechai.production import exposed_open_mode_problem
 
 
@@ -100,6 +101,7 @@ control_socket_disable = True
 
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+access_log_format = ACCESS_LOG_FORMAT
+logger_class = "speechai.access_log.AccessLogger"
 loglevel = django_settings.LOG_LEVEL.lower()
 logconfig_dict = django_settings.LOGGING

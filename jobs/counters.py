@@ -47,13 +47,14 @@ class CounterDeltas:
             batch[counter] = batch.get(counter, 0) + delta
 
     def write(self):
-        """One round trip (none when nothing moved a counter)."""
-        updates = [
-            UpdateOne({"batch_id": batch_id}, {"$inc": deltas})
-            for batch_id, deltas in sorted(self.by_batch.items())
-            if any(deltas.values())
-        ]
-        if updates:
+        """One round trip (none when nothing moved a counter); a single
+        batch's (a single job's move) by update_one, cheaper than a bulk."""
+        changed = [(batch_id, deltas) for batch_id, deltas in sorted(self.by_batch.items()) if any(deltas.values())]
+        if len(changed) == 1:
+            ((batch_id, deltas),) = changed
+            batch_collection().update_one({"batch_id": batch_id}, {"$inc": deltas})
+        elif changed:
+            updates = [UpdateOne({"batch_id": batch_id}, {"$inc": deltas}) for batch_id, deltas in changed]
             batch_collection().bulk_write(updates, ordered=False)
         self.by_batch = {}
 

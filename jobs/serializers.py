@@ -3,7 +3,13 @@ from rest_framework import serializers
 
 from jobs.legacy import with_derived_contact_and_payload
 from jobs.models import JobStatus
-from speechai.serializers import QueryDateTimeField, QueryIntegerField, StoredDocumentSerializer, StrictCharField
+from speechai.serializers import (
+    FieldsBuiltOncePerThread,
+    QueryDateTimeField,
+    QueryIntegerField,
+    StoredDocumentSerializer,
+    StrictCharField,
+)
 
 MAX_BULK_IDS = 1000
 MAX_REASON_LENGTH = 500
@@ -104,7 +110,7 @@ class StatusListField(serializers.CharField):
 MAX_SKIP = 100_000_000
 
 
-class PageQuerySerializer(serializers.Serializer):
+class PageQuerySerializer(FieldsBuiltOncePerThread, serializers.Serializer):
     skip = QueryIntegerField(min_value=0, max_value=MAX_SKIP, default=0)
     limit = QueryIntegerField(min_value=1, max_value=1000, default=100)
 
@@ -135,7 +141,7 @@ def reason_field(help_text):
     )
 
 
-class CancelJobSerializer(serializers.Serializer):
+class CancelJobSerializer(FieldsBuiltOncePerThread, serializers.Serializer):
     reason = reason_field('Default "Cancelled by user"')
 
 

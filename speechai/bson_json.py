@@ -32,7 +32,7 @@ ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
 def to_json(value):
     """`value` (a stored document, or any part of one) as JSON-ready values."""
     try:
-        return orjson.loads(orjson.dumps(value, default=convert, option=ORJSON_OPTIONS))
+        return orjson.loads(orjson.dumps(value, default=_unknown_to_orjson, option=ORJSON_OPTIONS))
     except orjson.JSONEncodeError:
         # What orjson refuses (nesting deeper than 255 levels, integers beyond
         # 64 bits): converted value by value.
@@ -85,3 +85,11 @@ convert.register(Binary, lambda value: base64.b64encode(bytes(value)).decode("as
 convert.register(Timestamp, lambda value: format_datetime(value.as_datetime()))
 convert.register(DBRef, lambda value: {"$ref": value.collection, "$id": convert(value.id)})
 convert.register(Regex, lambda value: value.pattern)
+
+
+def _unknown_to_orjson(value):
+    # Datetimes are most of what orjson asks about (a page of 100 jobs: ~500):
+    # formatted without the type dispatch, which cost more than the formatting.
+    if value.__class__ is datetime.datetime:
+        return format_datetime(value)
+    return convert(value)

@@ -2,6 +2,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 
@@ -127,3 +128,12 @@ def database_unavailable(request):
         response = HttpResponse(f"<h1>Service unavailable</h1><p>{UNAVAILABLE_MESSAGE}</p>", status=503)
     response["Retry-After"] = str(breaker.retry_after_seconds())
     return response
+
+
+class PageMessageMiddleware(MessageMiddleware):
+    """Django's messages (the admin's "3 jobs cancelled" notes) for pages;
+    JSON paths show none, so no message storage is made for them."""
+
+    def process_request(self, request):
+        if not is_json_path(request.path):
+            super().process_request(request)

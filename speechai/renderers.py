@@ -2,6 +2,7 @@
 encoder, which took most of the CPU time of a 100-job page."""
 
 import orjson
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -17,3 +18,19 @@ class FastJSONRenderer(JSONRenderer):
         if data is None:
             return b""
         return orjson.dumps(data, default=DRF_ENCODER.default, option=orjson.OPT_NON_STR_KEYS)
+
+
+class ApiContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, answered at once for what most calls send (no
+    Accept header or `*/*`, no ?format=): the first renderer, as DRF would
+    choose it after parsing the header."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        if (
+            renderers
+            and not format_suffix
+            and request.META.get("HTTP_ACCEPT", "*/*") == "*/*"
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+        ):
+            return renderers[0], renderers[0].media_type
+        return super().select_renderer(request, renderers, format_suffix)

@@ -1,5 +1,8 @@
 """Response shapes shared by the apps (documentation of errors and results)."""
 
+import threading
+
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -42,6 +45,30 @@ def _is_utf8(text):
 def safe_key(key):
     """A key fit to echo in an error body (JSON output cannot hold a lone surrogate)."""
     return key if isinstance(key, str) and _is_utf8(key) and "\x00" not in key else ascii(key)
+
+
+_fields_of_this_thread = threading.local()
+
+
+class FieldsBuiltOncePerThread:
+    """An input serializer whose fields are built once per thread, not for
+    each instance: DRF deep-copies every declared field (running each
+    field's __init__ again) whenever a serializer is made, which cost a small
+    request about as much as validating its body. Each new instance takes the
+    thread's fields over (a thread validates one input at a time). Only for
+    serializers that validate input: their fields keep nothing between
+    validations and read neither `context` nor `instance`."""
+
+    @cached_property
+    def fields(self):
+        made = _fields_of_this_thread.__dict__.setdefault("made", {})
+        fields = made.get(type(self))
+        if fields is None:
+            fields = made[type(self)] = super().fields
+        fields.serializer = self
+        for field in fields.values():
+            field.parent = self
+        return fields
 
 
 class StrictCharField(serializers.CharField):
