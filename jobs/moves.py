@@ -20,6 +20,11 @@ from speechai.mongo import any_id_filters, collection, find_by_any_ids, flat_and
 # Jobs per round trip in bulk actions: big enough to be fast, small enough
 # for a progress display and for commands of modest size.
 DEFAULT_CHUNK_SIZE = 1000
+# Ids per update statement of a chunk. The embedded server checks each
+# document against the whole `$in` list: 1,000 jobs cost ~1.3 s as one
+# statement of 1,000 ids, ~0.33 s as ten of 100. The statements go in one
+# bulk_write, so the round trips stay the same (mongod: the same work).
+IDS_PER_UPDATE = 100
 # A single move re-reads and retries when the job changed between its read and its update.
 RACE_RETRIES = 3
 PROJECTION = {"_id": 1, "job_id": 1, "status": 1, "batch_id": 1, "status_before_cancel": 1, "action_id": 1}
@@ -182,7 +187,8 @@ def move_matching(
     First (unless `plan` is false) one grouped count per selection (what
     matches, by status; all a dry run does); then per chunk of `chunk_size`
     jobs: the next `_id`s with their status (one cursor batch), one
-    bulk_write of conditional update_many, one per status seen, that
+    bulk_write of conditional update_many, one per status seen (and per
+    IDS_PER_UPDATE ids), that
     re-check it and `condition` (a job a worker took meanwhile is left
     alone), a read-back of the chunk's stamped jobs only when some did not
     move or the to-status depends on the job, and one bulk `$inc` of the
@@ -244,8 +250,9 @@ def _move_chunk(row, stamp, chunk, allowed, result, *, open_batches_only):
     for doc in chunk:
         by_status.setdefault(doc.get("status"), []).append(doc["_id"])
     updates = [
-        UpdateMany({"_id": {"$in": ids}, **allowed, "status": status}, row.update(stamp))
+        UpdateMany({"_id": {"$in": some_ids}, **allowed, "status": status}, row.update(stamp))
         for status, ids in by_status.items()
+        for some_ids in chunked(ids, IDS_PER_UPDATE)
     ]
     modified = jobs.bulk_write(updates, ordered=False).modified_count
     if modified == len(chunk) and row.to_status is not None:
