@@ -237,7 +237,7 @@ def batch_upload(request, batch_id):
     operation_id="batches_country_use_case",
     tags=["intake"],
     parameters=[
-        OpenApiParameter("country", str, OpenApiParameter.PATH, description="chile or argentina"),
+        OpenApiParameter("country", str, OpenApiParameter.PATH, enum=list(COUNTRY_OF_PATH)),
         OpenApiParameter("use_case", str, OpenApiParameter.PATH, enum=list(USE_CASES)),
     ],
     request={MULTIPART: UseCaseFormSerializer},
