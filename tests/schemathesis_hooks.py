@@ -25,8 +25,9 @@ def _window_in_order(call_settings):
 @schemathesis.hook
 def before_call(context, case, kwargs):
     meta = case.meta
-    if meta is None or not meta.generation.mode.is_positive or not isinstance(case.body, dict):
-        return
+    valid = meta is not None and meta.generation.mode.is_positive
+    if not valid or any(part.mode.is_negative for part in meta.components.values()) or not isinstance(case.body, dict):
+        return  # a request made invalid on purpose stays so
     body = case.body
     for key in ("call_settings", "call_settings_json"):
         _window_in_order(body.get(key))
