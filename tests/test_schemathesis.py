@@ -1,8 +1,10 @@
 """The OpenAPI schema tells the truth: schemathesis generates requests from
 it (valid ones and deliberately invalid ones) for every operation and checks
 each answer with all its checks: no 5xx, every status and body documented,
-valid requests accepted, invalid ones refused. Bounded examples; deselect
-locally with `-m "not schemathesis"` (`make test` and CI run it)."""
+valid requests accepted, invalid ones refused; none skipped (the rules no
+schema states are in tests/schemathesis_hooks.py). Bounded examples;
+deselect locally with `-m "not schemathesis"` (`make test` and CI run it);
+`make schemathesis` runs the CLI the same way against a live server."""
 
 import pytest
 import schemathesis
