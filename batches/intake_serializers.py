@@ -65,6 +65,10 @@ class PreviewFormSerializer(FileFormSerializer):
     )
 
 
+class PreviewQuerySerializer(serializers.Serializer):
+    account_id = AccountIdField(required=False, max_length=200, help_text="Alternative to the form field")
+
+
 class UploadFormSerializer(FileFormSerializer):
     allow_duplicates = FormBooleanField(required=False, default=False, help_text='"true" / "false"')
     processing_type = serializers.ChoiceField(["basic", "acquisition"], required=False, default="basic")

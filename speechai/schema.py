@@ -87,7 +87,9 @@ def not_null(schema):
 
 
 def _refine_string(schema):
-    if schema.get("type") == "string" and not {"enum", "format", "pattern"} & schema.keys():
+    kind = schema.get("type")
+    is_string = kind == "string" or (isinstance(kind, list) and "string" in kind)
+    if is_string and not {"enum", "format", "pattern"} & schema.keys():
         schema["pattern"] = NOT_BLANK if schema.get("minLength") else NO_NUL
 
 
@@ -157,7 +159,8 @@ def describe_what_is_refused(result, **kwargs):
 def _describe_preview_account_id(preview, components):
     """The query parameter is the form field's alternative, with its rules."""
     (parameter,) = [p for p in preview["parameters"] if p["name"] == "account_id"]
-    parameter["schema"] = dict(components["PreviewFormRequest"]["properties"]["account_id"])
+    form_field = components["PreviewFormRequest"]["properties"]["account_id"]
+    parameter["schema"] = {key: value for key, value in form_field.items() if key != "description"}
 
 
 def _describe_call_settings_json(form):

@@ -121,7 +121,7 @@ def test_an_account_id_is_never_a_placeholder_in_the_form_nor_in_the_query(schem
     (query,) = [p for p in preview["parameters"] if p["name"] == "account_id"]
     form = component(schema, "PreviewFormRequest")["properties"]["account_id"]
 
-    assert query["schema"] == form
+    assert query["schema"] == {key: value for key, value in form.items() if key != "description"}
     pattern = re.compile(form["pattern"])
     assert pattern.search("acc-a1b2c3d4e5f6") and pattern.search("Undefined account")
     assert not any(pattern.search(text) for text in ("undefined", " Null ", "STRING", "none", "  "))
