@@ -8,7 +8,7 @@ $(VENV)/.installed: requirements/base.txt requirements/prod.txt requirements/dev
 	$(VENV)/bin/pip install --quiet -r requirements/dev.txt
 	touch $@
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench schemathesis
 run: $(VENV)/.installed
 	$(VENV)/bin/python manage.py rundev
 
@@ -25,3 +25,8 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	@command -v wrk >/dev/null || { echo "make bench drives the server with wrk: sudo apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS)"; exit 1; }
 	$(VENV)/bin/python -m bench.run $(ARGS)
+
+# schemathesis --checks all over every operation of a live development server
+# (README, "Tests"); flags: make schemathesis ARGS="--include-path-regex accounts".
+schemathesis: $(VENV)/.installed
+	bench/schemathesis.sh $(ARGS)

@@ -5,6 +5,7 @@ from accounts.balances import derived_values
 from accounts.models import AccountStatus, Country, PlanType, TransactionType
 from batches.call_settings import NullMeansAbsentMixin, NumberField, TimeZoneField, time_zone_names
 from jobs.serializers import PageQuerySerializer, optional
+from speechai.schema import FREE_FORM_OBJECT, or_null
 from speechai.serializers import (
     QueryChoiceField,
     QueryIntegerField,
@@ -103,7 +104,7 @@ class FreeFormField(serializers.DictField):
 
 
 def free_form_schema(key, schema):
-    return {"type": "object", "additionalProperties": {}, "properties": {key: {**schema, "nullable": True}}}
+    return {**FREE_FORM_OBJECT, "properties": {key: or_null(schema)}}
 
 
 @extend_schema_field(free_form_schema("max_concurrent_calls", {"type": "integer", "minimum": 1, "maximum": 100}))
@@ -140,10 +141,10 @@ class AccountFieldsSerializer(NullMeansAbsentMixin, serializers.Serializer):
     daily_call_limit = serializers.IntegerField(required=False, min_value=0, max_value=10_000_000)
     cost_per_minute = NumberField(required=False, min_value=0, max_value=MAX_AMOUNT)
     features = FeaturesField(
-        required=False, help_text="Free-form object MongoDB can store: no NUL in keys, integers within 64 bits"
+        required=False, help_text="Free-form object MongoDB can store: no NUL in keys, numbers within 64-bit integers"
     )
     settings = SettingsField(
-        required=False, help_text="Free-form object MongoDB can store: no NUL in keys, integers within 64 bits"
+        required=False, help_text="Free-form object MongoDB can store: no NUL in keys, numbers within 64-bit integers"
     )
 
     def to_internal_value(self, data):

@@ -17,7 +17,7 @@ SCALAR_TYPES = (str, int, float, bool, type(None))
 # Extra call_settings keys (beyond the known ones) a worker may read: plain
 # identifiers only (never `$`-prefixed or dotted, which MongoDB reads as
 # operators or paths), a bounded number, bounded strings.
-EXTRA_KEY_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+EXTRA_KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")  # the whole key (fullmatch)
 MAX_SETTINGS_KEYS = 50
 MAX_SETTING_LENGTH = 1000
 
@@ -104,7 +104,7 @@ class CallSettingsSerializer(NullMeansAbsentMixin, serializers.Serializer):
         for key, value in extra.items():
             if problem := bson_problem({key: value}):  # what MongoDB cannot store at all, named first
                 errors[safe_key(key)] = [problem]
-            elif not isinstance(key, str) or not EXTRA_KEY_NAME.match(key):
+            elif not isinstance(key, str) or not EXTRA_KEY_NAME.fullmatch(key):
                 shown = str(key)[:64] + ("..." if len(str(key)) > 64 else "")
                 errors[shown] = [
                     "Not a valid setting name: letters, digits and _ (not first a digit), at most 64 characters."

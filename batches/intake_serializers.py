@@ -7,6 +7,7 @@ import json
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from accounts.models import Country
 from batches.call_settings import validate_call_settings
 from batches.intake.planning import Options
 from batches.serializers import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, BatchSerializer
@@ -60,8 +61,12 @@ class PreviewFormSerializer(FileFormSerializer):
     account_id = AccountIdField(
         required=False,
         max_length=200,
-        help_text="Form field, or the query parameter: one of them is required (a rule OpenAPI 3.0 cannot state)",
+        help_text="Form field, or the query parameter: one of them is required (a rule no schema states)",
     )
+
+
+class PreviewQuerySerializer(serializers.Serializer):
+    account_id = AccountIdField(required=False, max_length=200, help_text="Alternative to the form field")
 
 
 class UploadFormSerializer(FileFormSerializer):
@@ -82,8 +87,8 @@ class CreateFormSerializer(UploadFormSerializer):
         required=False,
         allow_blank=True,
         max_length=100_000,
-        help_text="The batch's call_settings (CallSettingsRequest, same rules) as a JSON object string; "
-        "OpenAPI 3.0 cannot describe a string's JSON content.",
+        help_text="The batch's call_settings (same rules as CallSettingsRequest) as the JSON text of the object; "
+        "blank: none.",
     )
     dias_fecha_limite = optional_days("due_date = today (UTC) + N days, instead of the file's dates")
     dias_fecha_maxima = optional_days("fecha_maxima = today (UTC) + N days, instead of the file's dates")
@@ -197,7 +202,7 @@ class CreateResponseSerializer(ImportCountsSerializer):
 
 class UseCaseResponseSerializer(CreateResponseSerializer):
     use_case = serializers.ChoiceField(list(USE_CASES))
-    country = serializers.ChoiceField(["CL", "AR"])
+    country = serializers.ChoiceField(Country.choices)
     stats = serializers.DictField()
 
 

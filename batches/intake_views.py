@@ -26,6 +26,7 @@ from batches.intake_serializers import (
     CreateResponseSerializer,
     IntakeErrorSerializer,
     PreviewFormSerializer,
+    PreviewQuerySerializer,
     PreviewResponseSerializer,
     UploadFormSerializer,
     UploadResponseSerializer,
@@ -140,7 +141,7 @@ MULTIPART = "multipart/form-data"
     operation_id="batches_excel_preview",
     tags=["intake"],
     request={MULTIPART: PreviewFormSerializer},
-    parameters=[OpenApiParameter("account_id", str, description="Alternative to the form field")],
+    parameters=[PreviewQuerySerializer],
     responses={200: PreviewResponseSerializer, **INTAKE_ERRORS},
     description="Reads the file as the import would: detected columns, sample rows, sample jobs as they would be "
     "stored, duplicates (people with an unfinished job of the account) and row errors.",
@@ -150,9 +151,12 @@ MULTIPART = "multipart/form-data"
 @permission_classes([IsAuthenticatedOrOpenAPI])
 @intake_endpoint
 def excel_preview(request):
+    # The query's account_id is checked whenever sent, and used when the form has none.
+    query = PreviewQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
     data = dict(request.data.items())
-    if "account_id" not in data and "account_id" in request.query_params:
-        data["account_id"] = request.query_params["account_id"]
+    if "account_id" not in data and "account_id" in query.validated_data:
+        data["account_id"] = query.validated_data["account_id"]
     serializer = PreviewFormSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     if not serializer.validated_data.get("account_id"):
@@ -237,7 +241,7 @@ def batch_upload(request, batch_id):
     operation_id="batches_country_use_case",
     tags=["intake"],
     parameters=[
-        OpenApiParameter("country", str, OpenApiParameter.PATH, description="chile or argentina"),
+        OpenApiParameter("country", str, OpenApiParameter.PATH, enum=list(COUNTRY_OF_PATH)),
         OpenApiParameter("use_case", str, OpenApiParameter.PATH, enum=list(USE_CASES)),
     ],
     request={MULTIPART: UseCaseFormSerializer},

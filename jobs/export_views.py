@@ -41,24 +41,6 @@ class JobExportQuerySerializer(JobListQuerySerializer):
     format = serializers.ChoiceField(choices=sorted(FORMATS), help_text="csv (UTF-8 with BOM) or xlsx")
 
 
-@extend_schema(
-    tags=["jobs"],
-    operation_id="jobs_export",
-    summary="Export jobs (CSV or XLSX)",
-    parameters=[JobExportQuerySerializer],
-    responses={
-        (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV, UTF-8 with BOM"),
-        (200, FORMATS["xlsx"][0]): OpenApiResponse(OpenApiTypes.BINARY, description="An XLSX workbook"),
-        (400, "application/json"): OpenApiResponse(ValidationErrorSerializer, description="Invalid filter"),
-        (401, "application/json"): OpenApiResponse(ErrorSerializer, description="No or invalid credentials"),
-        (403, "application/json"): OpenApiResponse(ErrorSerializer, description="Missing permission"),
-    },
-    description="Every job the filters of `GET /jobs` select (cancelled ones only when `status` names them), "
-    "not one page, newest first, streamed. Columns: name, national id, phone, campaign, status, attempts, "
-    "last outcome, disconnection reason, call time (UTC), duration (s), payment promise date and amount, "
-    "cost (USD). CSV cells starting with =, +, -, @, tab or CR are prefixed with '; XLSX cells are typed "
-    "(never formulas). Needs the view-jobs permission; each export is audited.",
-)
 class JobExportView(APIView):
     permission_classes = [CanViewJobs]
 
@@ -66,6 +48,24 @@ class JobExportView(APIView):
         # `format` names the file format here, not a DRF renderer; errors are JSON.
         return JSONRenderer(), JSONRenderer.media_type
 
+    @extend_schema(
+        tags=["jobs"],
+        operation_id="jobs_export",
+        summary="Export jobs (CSV or XLSX)",
+        parameters=[JobExportQuerySerializer],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV, UTF-8 with BOM"),
+            (200, FORMATS["xlsx"][0]): OpenApiResponse(OpenApiTypes.BINARY, description="An XLSX workbook"),
+            (400, "application/json"): OpenApiResponse(ValidationErrorSerializer, description="Invalid filter"),
+            (401, "application/json"): OpenApiResponse(ErrorSerializer, description="No or invalid credentials"),
+            (403, "application/json"): OpenApiResponse(ErrorSerializer, description="Missing permission"),
+        },
+        description="Every job the filters of `GET /jobs` select (cancelled ones only when `status` names them), "
+        "not one page, newest first, streamed. Columns: name, national id, phone, campaign, status, attempts, "
+        "last outcome, disconnection reason, call time (UTC), duration (s), payment promise date and amount, "
+        "cost (USD). CSV cells starting with =, +, -, @, tab or CR are prefixed with '; XLSX cells are typed "
+        "(never formulas). Needs the view-jobs permission; each export is audited.",
+    )
     def get(self, request):
         params = JobExportQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -15,11 +15,16 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 def bson_problem(value):
     """Why MongoDB cannot store `value` (nested keys and items included), or
     None: a lone surrogate (no UTF-8 for it), NUL or a non-string in a key,
-    an integer outside 64 bits."""
+    a number outside the 64-bit integer range."""
     problem = None
     if isinstance(value, int) and not isinstance(value, bool):
         if not INT64_MIN <= value <= INT64_MAX:
             problem = "An integer outside the 64-bit range."
+    elif isinstance(value, float):
+        # JSON cannot tell 1e20 from the integer 100000000000000000000 (JavaScript
+        # writes either): both are held to the same range.
+        if not INT64_MIN <= value <= INT64_MAX:
+            problem = "A number outside the 64-bit integer range."
     elif isinstance(value, str):
         if not _is_utf8(value):
             problem = "Lone surrogate characters are not allowed."

@@ -219,6 +219,7 @@ SPECTACULAR_SETTINGS = {
         "ids accept the MongoDB ObjectId or the custom `job_id` / `batch_id`."
     ),
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
     # Swagger UI and ReDoc from this server's static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -166,6 +166,8 @@ def test_the_minimal_body_gets_the_defaults(operator):
         ({"initial_credits": -1}, "initial_credits"),
         ({"initial_minutes": "lots"}, "initial_minutes"),
         ({"features": "yes"}, "features"),
+        ({"features": {"limits": {"daily": 1e19}}}, "features"),  # free-form, but numbers within 64-bit integers
+        ({"settings": {"a\u0000b": 1}}, "settings"),  # free-form, but no NUL in keys
     ],
 )
 def test_invalid_create_bodies_are_a_400_naming_the_field(operator, change, field):

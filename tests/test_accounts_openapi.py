@@ -62,7 +62,19 @@ def test_an_update_needs_one_change_without_contradiction(schema):
 def test_a_topup_adds_minutes_or_credits_above_zero(schema):
     topup = schema["components"]["schemas"]["TopupRequest"]
     assert [rule["required"] for rule in topup["anyOf"]] == [["minutes"], ["credits"]]
-    assert topup["properties"]["minutes"]["exclusiveMinimum"] is True
+    assert topup["properties"]["minutes"]["exclusiveMinimum"] == 0
+    topup_operation = schema["paths"]["/api/v1/accounts/{account_id}/topup"]["post"]
+    assert topup_operation["requestBody"]["required"] is True
+
+
+def test_free_form_objects_hold_what_mongodb_stores(schema):
+    settings = schema["components"]["schemas"]["AccountCreateRequest"]["properties"]["settings"]
+    value = schema["components"]["schemas"]["FreeFormValue"]
+
+    assert settings["propertyNames"] == {"pattern": "^[^\\u0000]*$"}  # no NUL in keys
+    assert settings["additionalProperties"] == {"$ref": "#/components/schemas/FreeFormValue"}
+    assert {"type": "number", "minimum": -(2**63), "maximum": 2**63 - 1} in value["anyOf"]
+    assert {"type": "array", "items": {"$ref": "#/components/schemas/FreeFormValue"}} in value["anyOf"]
 
 
 def test_migrate_ensures_the_accounts_and_ledger_indexes():

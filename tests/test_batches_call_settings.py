@@ -168,6 +168,7 @@ def test_creation_validates_them_the_same_way(api):
         ({"a.b": 1}, "a.b"),
         ({"k" * 5000: 1}, "k" * 65),
         ({"1st": 1}, "1st"),
+        ({"note\n": 1}, "note\n"),  # the whole key is a name, a line end too
         ({f"key_{n}": n for n in range(51)}, "50"),
         ({"note": "x" * 1001}, "note"),
     ],

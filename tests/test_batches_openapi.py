@@ -62,14 +62,23 @@ def test_bodies_are_documented(schema):
     create = body_schema(schema, "/api/v1/batches", "post")
     assert set(create["required"]) == {"account_id", "name"}
     call_settings = create["properties"]["call_settings"]
-    assert call_settings["nullable"] is True  # null means "not sent"
-    settings = component(schema, call_settings["allOf"][0]["$ref"])
+    assert {"type": "null"} in call_settings["anyOf"]  # null means "not sent"
+    settings = component(schema, call_settings["anyOf"][0]["$ref"])
     assert settings["properties"]["ring_timeout"]["maximum"] == 120
     assert settings["properties"]["days_of_week"]["items"]["minimum"] == 1
     assert settings["properties"]["days_of_week"]["uniqueItems"] is True
-    assert "America/Santiago" in component(schema, settings["properties"]["timezone"]["allOf"][0]["$ref"])["enum"]
+    timezone = settings["properties"]["timezone"]["anyOf"][0]["allOf"][0]["$ref"]
+    assert "America/Santiago" in component(schema, timezone)["enum"]
     assert update["additionalProperties"] is False
     assert "reason" in body_schema(schema, "/api/v1/batches/{batch_id}/cancel", "post")["properties"]
+
+
+def test_call_settings_keys_are_plain_names_and_extra_values_scalars_mongodb_stores(schema):
+    settings = component(schema, "CallSettingsRequest")
+
+    assert settings["propertyNames"] == {"pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"}
+    number = {"type": "number", "minimum": -(2**63), "maximum": 2**63 - 1}
+    assert number in settings["additionalProperties"]["anyOf"]
 
 
 def test_query_parameters_are_documented(schema):
@@ -100,12 +109,27 @@ def test_intake_form_fields_are_the_strings_the_frontend_sends(schema):
     assert form["allow_duplicates"]["enum"] == form["start_paused"]["enum"] == ["true", "false", ""]
     assert form["dias_fecha_limite"]["anyOf"][1] == {"type": "string", "enum": ["", "null"]}
     assert form["file"]["minLength"] == 1
+    # The JSON text of a call_settings object (sent as such, as the frontend does), or blank for none.
+    assert form["call_settings_json"]["anyOf"][0] == {"$ref": "#/components/schemas/CallSettingsRequest"}
     assert "JSON" in form["call_settings_json"]["description"]
+
+
+def test_an_account_id_is_never_a_placeholder_in_the_form_nor_in_the_query(schema):
+    import re
+
+    preview = schema["paths"]["/api/v1/batches/excel/preview"]["post"]
+    (query,) = [p for p in preview["parameters"] if p["name"] == "account_id"]
+    form = component(schema, "PreviewFormRequest")["properties"]["account_id"]
+
+    assert query["schema"] == {key: value for key, value in form.items() if key != "description"}
+    pattern = re.compile(form["pattern"])
+    assert pattern.search("acc-a1b2c3d4e5f6") and pattern.search("Undefined account")
+    assert not any(pattern.search(text) for text in ("undefined", " Null ", "STRING", "none", "  "))
 
 
 def test_batch_documents_have_string_ids_and_live_counts(schema):
     batch = component(schema, "Batch")["properties"]
-    assert batch["_id"]["type"] == batch["batch_id"]["type"] == "string"
+    assert batch["_id"]["type"] == "string" and batch["batch_id"]["type"] == ["string", "null"]
     assert {"total_jobs", "in_progress_jobs", "cancelled_jobs", "call_settings"} <= set(batch)
     status = schema["paths"]["/api/v1/batches/{batch_id}/status"]["get"]["responses"]["200"]
     assert (

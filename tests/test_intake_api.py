@@ -72,6 +72,13 @@ def test_preview_takes_the_account_from_the_query_too(operator, account):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("query_account_id", ["undefined", "x" * 201])
+def test_an_invalid_query_account_id_is_refused_even_beside_the_form_field(operator, account, query_account_id):
+    form = {"file": upload(xlsx_bytes(chilean_rows())), "account_id": ACCOUNT}
+    response = operator.post(f"/api/v1/batches/excel/preview?account_id={query_account_id}", form, format="multipart")
+    assert response.status_code == 400 and "account_id" in response.json()["errors"]
+
+
 def test_create_as_the_frontend_sends_it_gives_a_batch_a_worker_can_call(operator, account):
     settings = {"max_attempts": 4, "allowed_hours": {"start": "09:00", "end": "20:00"}, "timezone": "America/Santiago"}
     response = create(

@@ -1,4 +1,7 @@
 import pytest
+import yaml
+from django.core.management import call_command
+from jsonschema import Draft202012Validator
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +31,15 @@ def test_every_jobs_endpoint_is_documented_with_its_errors(schema):
         assert set(operation["responses"]) == statuses, (path, method)
 
 
+def test_the_schema_is_openapi_3_1_generated_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+    document = yaml.safe_load((tmp_path / "schema.yaml").read_text())
+    assert document["openapi"] == "3.1.0"
+    for component in document["components"]["schemas"].values():  # JSON Schema 2020-12, OpenAPI 3.1's dialect
+        Draft202012Validator.check_schema(component)
+
+
 def test_paths_have_no_trailing_slash(schema):
     assert all(path == "/" or not path.endswith("/") for path in schema["paths"])
 
@@ -35,8 +47,7 @@ def test_paths_have_no_trailing_slash(schema):
 def test_ids_are_strings_never_integers(schema):
     job = schema["components"]["schemas"]["Job"]["properties"]
     assert job["_id"]["type"] == "string"
-    assert job["job_id"]["type"] == "string"
-    assert job["batch_id"]["type"] == "string"
+    assert job["job_id"]["type"] == job["batch_id"]["type"] == ["string", "null"]  # as old documents hold them
     for path, operations in schema["paths"].items():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
