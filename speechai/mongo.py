@@ -11,6 +11,7 @@ from bson import ObjectId
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
 
 # List order of the API: newest first; `_id` breaks ties so that pages are stable.
 NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
@@ -146,9 +147,8 @@ def instances_from_documents(model, documents):
 
 def insert_instance(instance):
     """Save a new model instance in one insert_one: the document the ORM's
-    `save()` writes (each field's pre_save and get_db_prep_save, the auto
-    `_id` left to the driver) without compiling a query for it, which cost
-    more CPU than the insert itself."""
+    `save()` writes (each field's pre_save and get_db_prep_save) without
+    compiling a query for it, which cost more CPU than the insert itself."""
     connection = connections["default"]
     meta = instance._meta
     document = {
@@ -156,6 +156,14 @@ def insert_instance(instance):
         for field in meta.local_concrete_fields
         if field is not meta.auto_field
     }
-    instance.pk = collection(type(instance)).insert_one(document).inserted_id
+    document["_id"] = ObjectId()
+    try:
+        collection(type(instance)).insert_one(document)
+    except DuplicateKeyError as error:
+        # The driver retried an insert the server had written before the
+        # connection dropped: its own fresh _id is there, so it is written.
+        if (error.details or {}).get("keyValue") != {"_id": document["_id"]}:
+            raise
+    instance.pk = document["_id"]
     instance._state.adding, instance._state.db = False, connection.alias
     return instance

@@ -68,7 +68,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, m
 
     database = settings.DATABASES["default"]
     database["HOST"] = mongodb_uri
-    database["OPTIONS"] = {**database.get("OPTIONS", {}), "event_listeners": [COMMAND_COUNTER]}
+    # The in-process server answers the driver's heartbeat late while it
+    # serves a long read in the same process (100k jobs): with the production
+    # 5 s, the driver would call it down and cancel the operations in flight.
+    database["OPTIONS"] = {
+        **database.get("OPTIONS", {}),
+        "event_listeners": [COMMAND_COUNTER],
+        "connectTimeoutMS": 60_000,
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,7 +9,7 @@ from bson import ObjectId
 
 from audit.models import AuditEntry, AuditState
 from audit.services import record_action, start_action
-from speechai.mongo import collection
+from speechai.mongo import collection, insert_instance
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,15 @@ def test_a_started_entry_is_saved_and_can_be_finished():
 
     assert AuditEntry.objects.get(pk=entry.pk).state == AuditState.COMPLETED
     assert AuditEntry.objects.count() == 1
+
+
+def test_an_insert_the_driver_retries_after_the_server_wrote_it_counts_as_written(monkeypatch):
+    """The driver retries a write whose reply was lost; the embedded server
+    does not recognise the retry, and finds the entry's own _id there."""
+    written = ObjectId()
+    collection(AuditEntry).insert_one({"_id": written, "action": "jobs.cancel"})
+    monkeypatch.setattr("speechai.mongo.ObjectId", lambda: written)
+
+    entry = insert_instance(AuditEntry(action="jobs.cancel", actor="ana", source="api"))
+
+    assert entry.pk == written
