@@ -9,6 +9,7 @@ import time
 import pytest
 
 from jobs.models import Job, batch_collection
+from jobs.recent_counts import RECENT_COUNTS
 from speechai.mongo import collection, utc_now
 from tests.api import make_user, token_client
 from tests.factories import insert_batch, insert_job, insert_jobs
@@ -30,6 +31,16 @@ def pending_jobs(client, batch):
     response = client.get(f"/api/v1/batches/{batch['batch_id']}/status")
     assert response.status_code == 200
     return response.json()["pending_jobs"]
+
+
+def batch_counted_then_its_job_taken(client):
+    """A batch of one pending job, counted once; then a worker takes the job
+    (which changes nothing on the batch document)."""
+    batch = insert_batch()
+    job = insert_job(batch_id=batch["batch_id"], status="pending")
+    assert pending_jobs(client, batch) == 1
+    collection(Job).update_one({"_id": job["_id"]}, {"$set": {"status": "in_progress"}})
+    return batch
 
 
 def counting_commands(round_trips):
@@ -78,12 +89,8 @@ def test_a_worker_finishing_a_call_shows_at_once(operator):
 
 def test_a_change_no_batch_field_shows_appears_once_the_time_is_over(settings, operator):
     settings.LIVE_COUNTS_SECONDS = 0.3
-    batch = insert_batch()
-    job = insert_job(batch_id=batch["batch_id"], status="pending")
-    assert pending_jobs(operator, batch) == 1
+    batch = batch_counted_then_its_job_taken(operator)
 
-    # A worker takes the job: the batch document does not change.
-    collection(Job).update_one({"_id": job["_id"]}, {"$set": {"status": "in_progress"}})
     remembered = pending_jobs(operator, batch)
     time.sleep(0.4)
 
@@ -114,13 +121,8 @@ def test_with_the_time_at_zero_every_request_counts(settings, operator, round_tr
 
 
 def test_while_one_request_counts_an_expired_batch_again_the_others_get_its_last_counts(settings, operator):
-    from jobs.recent_counts import RECENT_COUNTS
-
     settings.LIVE_COUNTS_SECONDS = 0.1
-    batch = insert_batch()
-    job = insert_job(batch_id=batch["batch_id"], status="pending")
-    assert pending_jobs(operator, batch) == 1
-    collection(Job).update_one({"_id": job["_id"]}, {"$set": {"status": "in_progress"}})
+    batch = batch_counted_then_its_job_taken(operator)
     time.sleep(0.2)
 
     assert RECENT_COUNTS.claim(batch["batch_id"])  # as if another request were counting it now
