@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import MAX_AUDITED_IDS, AuditEntry, AuditState
 from speechai.bson_json import to_json
-from speechai.mongo import insert_instance
+from speechai.mongo import collection, insert_instance, insert_one_of, new_document
 
 
 def _fields(
@@ -43,17 +43,35 @@ def _fields(
     }
 
 
+def _completed(action, **facts):
+    return AuditEntry(**_fields(action, **facts), state=AuditState.COMPLETED, completed_at=timezone.now())
+
+
 def record_action(action, **facts):
     """One completed entry (a single-document action)."""
-    return insert_instance(
-        AuditEntry(**_fields(action, **facts), state=AuditState.COMPLETED, completed_at=timezone.now())
-    )
+    return insert_instance(_completed(action, **facts))
+
+
+def action_record_writes(action, **facts):
+    """The insert of the completed entry `record_action` would write, as
+    speechai.mongo.write_in_order writes: made in the same command as the
+    action's own write, after it and only if it happened."""
+    return [insert_one_of(collection(AuditEntry), new_document(_completed(action, **facts)))]
 
 
 def record_one(action, target_id, *, found, **facts):
     """A completed action on the one document named `target_id`: matched and
     changed are 1 when it was found, 0 when it was not."""
-    return record_action(action, target_ids=[target_id], matched=int(found), changed=int(found), **facts)
+    return record_action(action, **_on_one(target_id, found), **facts)
+
+
+def one_record_writes(action, target_id, *, found, **facts):
+    """The writes of `record_one`'s entry (see action_record_writes)."""
+    return action_record_writes(action, **_on_one(target_id, found), **facts)
+
+
+def _on_one(target_id, found):
+    return {"target_ids": [target_id], "matched": int(found), "changed": int(found)}
 
 
 def start_action(action, **facts):

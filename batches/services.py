@@ -6,17 +6,16 @@ by the state changes nothing and two racing operators get one success and
 one 409. Every action writes its audit entry, found or not."""
 
 import uuid
-from functools import partial
 
 from pymongo.errors import DuplicateKeyError
 
 from audit.models import AuditAction, AuditSource
-from audit.services import record_one
+from audit.services import one_record_writes, record_one
 from batches.models import Batch
 from batches.selectors import batch_get, with_live_counts
 from batches.states import allowed_filter, stored_state
 from jobs.counters import STORED_COUNTERS
-from speechai.mongo import collection, utc_now
+from speechai.mongo import WriteStopped, collection, update_one_or_fail, utc_now, write_in_order
 
 ID_ATTEMPTS = 3
 
@@ -83,23 +82,33 @@ def current_state(document):
     return stored_state(document) or with_live_counts([document])[0]["status"]
 
 
-def conditional_update(raw_id, verb, update, audit, *, include_deleted=False):
+def conditional_update(raw_id, verb, update, action, *, include_deleted=False, **facts):
     """Apply `update` to the batch named by either id form if its state
-    allows `verb`: a read to resolve the id, then one update_one whose
-    filter carries the allowed states (index-served by `_id`). Returns the
-    batch as read. Raises BatchNotFound or BatchStateConflict, audited."""
+    allows `verb`: a read to resolve the id, then one command of the
+    update_one whose filter carries the allowed states (index-served by
+    `_id`) and, only if it matched, its audit entry (`action`, `facts`).
+    Returns the batch as read. Raises BatchNotFound or BatchStateConflict,
+    audited."""
     document = batch_get(raw_id, include_deleted=include_deleted)
     if document is None:
-        audit(found=False)
+        record_one(action, raw_id, found=False, **facts)
         raise BatchNotFound(raw_id)
     condition = {"_id": document["_id"], **allowed_filter(verb)}
-    if not collection(Batch).update_one(condition, update).matched_count:
+    try:
+        write_in_order(
+            [
+                update_one_or_fail(collection(Batch), condition, update),
+                *one_record_writes(action, raw_id, found=True, **facts),
+            ]
+        )
+    except WriteStopped as stopped:
+        if stopped.index or not stopped.not_matched:
+            raise
         now = collection(Batch).find_one({"_id": document["_id"]})
+        record_one(action, raw_id, found=False, **facts)
         if now is None or (not include_deleted and now.get("deleted_at") is not None):
-            audit(found=False)
-            raise BatchNotFound(raw_id)
-        audit(found=False)
-        raise BatchStateConflict(verb, current_state(now))
+            raise BatchNotFound(raw_id) from None
+        raise BatchStateConflict(verb, current_state(now)) from None
     return document
 
 
@@ -117,7 +126,6 @@ def update_batch(raw_id, changes, *, actor, source=AuditSource.API):
     updates (any state but deleted): only the fields in `changes` and
     `updated_at` are written. Returns the custom batch_id."""
     action, verb = update_action(changes)
-    audit = partial(record_one, action, raw_id, actor=actor, source=source, details={"fields": changes})
-    batch = conditional_update(raw_id, verb, {"$set": {**changes, "updated_at": utc_now()}}, audit)
-    audit(found=True)
+    update = {"$set": {**changes, "updated_at": utc_now()}}
+    batch = conditional_update(raw_id, verb, update, action, actor=actor, source=source, details={"fields": changes})
     return batch.get("batch_id")

@@ -143,7 +143,13 @@ def fresh_inserted_ids(command):
     """Inserted documents get new ids (a replayed insert would collide)."""
     if "insert" in command:
         command = {**command, "documents": [{**doc, "_id": ObjectId()} for doc in command["documents"]]}
+    if "bulkWrite" in command:
+        command = {**command, "ops": [_fresh_insert(op) if "insert" in op else op for op in command["ops"]]}
     return command
+
+
+def _fresh_insert(bulk_write_op):
+    return {**bulk_write_op, "document": {**bulk_write_op["document"], "_id": ObjectId()}}
 
 
 def replayer(database, commands, recorded_target):
@@ -153,6 +159,8 @@ def replayer(database, commands, recorded_target):
     def work(target):
         pairs = substitution(recorded_target, target) if recorded_target else {}
         for command in replayable:
-            database.command(fresh_inserted_ids(substituted(command, pairs)))
+            # bulkWrite (writes to several collections) runs on `admin`; its namespaces name the database.
+            runs_on = database.client.admin if "bulkWrite" in command else database
+            runs_on.command(fresh_inserted_ids(substituted(command, pairs)))
 
     return work

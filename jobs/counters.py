@@ -9,6 +9,7 @@ from pymongo import UpdateOne
 
 from jobs.counts import statuses_by_batch
 from jobs.models import JobStatus, batch_collection
+from speechai.mongo import update_one_of
 
 STORED_COUNTERS = ("total_jobs", "pending_jobs", "completed_jobs", "failed_jobs", "suspended_jobs")
 # The stored counter a job of this status adds to besides total_jobs
@@ -46,10 +47,13 @@ class CounterDeltas:
         for counter, delta in move_deltas(from_status, to_status, number).items():
             batch[counter] = batch.get(counter, 0) + delta
 
+    def changed(self):
+        return [(batch_id, deltas) for batch_id, deltas in sorted(self.by_batch.items()) if any(deltas.values())]
+
     def write(self):
         """One round trip (none when nothing moved a counter); a single
         batch's (a single job's move) by update_one, cheaper than a bulk."""
-        changed = [(batch_id, deltas) for batch_id, deltas in sorted(self.by_batch.items()) if any(deltas.values())]
+        changed = self.changed()
         if len(changed) == 1:
             ((batch_id, deltas),) = changed
             batch_collection().update_one({"batch_id": batch_id}, {"$inc": deltas})
@@ -57,6 +61,11 @@ class CounterDeltas:
             updates = [UpdateOne({"batch_id": batch_id}, {"$inc": deltas}) for batch_id, deltas in changed]
             batch_collection().bulk_write(updates, ordered=False)
         self.by_batch = {}
+
+    def writes(self):
+        """The same `$inc`s as speechai.mongo.write_in_order writes, to make
+        in the command of the moves they count."""
+        return [update_one_of(batch_collection(), {"batch_id": b}, {"$inc": deltas}) for b, deltas in self.changed()]
 
 
 def counted_from_jobs(by_status):

@@ -15,7 +15,16 @@ from jobs.counters import CounterDeltas
 from jobs.counts import job_status_counts, status_key
 from jobs.models import Job, batch_collection
 from jobs.outcomes import BulkTransitionResult, IdsOutcome
-from speechai.mongo import any_id_filters, collection, find_by_any_ids, flat_and, id_filters
+from speechai.mongo import (
+    WriteStopped,
+    any_id_filters,
+    collection,
+    find_by_any_ids,
+    flat_and,
+    id_filters,
+    update_one_or_fail,
+    write_in_order,
+)
 
 # Jobs per round trip in bulk actions: big enough to be fast, small enough
 # for a progress display and for commands of modest size.
@@ -72,12 +81,14 @@ def batch_closed_conflict(row, status):
     return JobStatusConflict(row.verb, status, f"The job's batch is {status}")
 
 
-def move_one(row, raw_id, stamp):
-    """Move the job named by either id form. Round trips: the read (two
-    when a 24-hex custom job_id is tried as _id first), one update_one
-    conditional on `_id` + the status and stamp seen (both index-served,
-    unlike findAndModify on every server), and one `$inc` of its batch's
-    counters."""
+def move_one(row, raw_id, stamp, *, writes_with_move=None):
+    """Move the job named by either id form, in two round trips: the read
+    (two when a 24-hex custom job_id is tried as _id first), then one
+    command (speechai.mongo.write_in_order) of the job's update, conditional
+    on `_id` + the status and stamp seen (index-served, unlike findAndModify
+    on the embedded server), the `$inc` of its batch's counters and
+    `writes_with_move(move)` (its audit entry), those two only if the job
+    moved. A job changed meanwhile is read again and retried."""
     jobs = collection(Job)
     document = next(
         (found for f in id_filters(raw_id, "job_id") if (found := jobs.find_one(f, PROJECTION)) is not None), None
@@ -90,14 +101,22 @@ def move_one(row, raw_id, stamp):
             raise JobStatusConflict(row.verb, status)
         if row.needs_open_batch and (closed := closed_batches([document.get("batch_id")])):
             raise batch_closed_conflict(row, next(iter(closed.values())))
+        move = Move(document["_id"], document.get("batch_id"), status, row.to_status_of(document))
         seen = {"_id": document["_id"], "status": status, "action_id": document.get("action_id")}
-        if jobs.update_one(seen, row.update(stamp)).modified_count:
-            move = Move(document["_id"], document.get("batch_id"), status, row.to_status_of(document))
-            deltas = CounterDeltas()
-            deltas.add(move.batch_id, move.from_status, move.to_status)
-            deltas.write()
+        deltas = CounterDeltas()
+        deltas.add(move.batch_id, move.from_status, move.to_status)
+        also = writes_with_move(move) if writes_with_move else []
+        try:
+            write_in_order([update_one_or_fail(jobs, seen, row.update(stamp)), *deltas.writes(), *also])
             return move
+        except WriteStopped as stopped:
+            if stopped.index or not stopped.not_matched:
+                raise
         document = jobs.find_one({"_id": document["_id"]}, PROJECTION)  # changed meanwhile: look again
+        if document is not None and document.get("action_id") == stamp.action_id:
+            # Ours already: the driver retried a command the server had run
+            # (the embedded server does not recognise retried writes).
+            return move
     raise JobStatusConflict(row.verb, document.get("status") if document else None)
 
 

@@ -9,7 +9,7 @@ chunked), update_job. (Intake releases its imported jobs itself, under the
 import's stamp and audit entry: batches/intake/writing.py.)"""
 
 from audit.models import AuditAction, AuditSource
-from audit.services import finish_action, record_action, start_action
+from audit.services import action_record_writes, finish_action, record_action, start_action
 from jobs.models import Job, JobStatus
 from jobs.moves import JobNotFound, JobStatusConflict, move_ids, move_matching, move_one
 from jobs.transitions import CANCEL, RELEASE_STALE, RESTORE, RETRY, Stamp
@@ -23,16 +23,20 @@ def _move_one_audited(row, raw_id, *, actor, source, reason=None):
     stamp = Stamp(actor, reason)
     facts = {"actor": actor, "source": source, "target_ids": [raw_id], "reason": reason}
     details = {"action_id": stamp.action_id}
+
+    def recorded(move):
+        return action_record_writes(
+            row.audit_action, **facts, matched=1, changed=1, changed_job_ids=[move.job_id], details=details
+        )
+
     try:
-        move = move_one(row, raw_id, stamp)
+        return move_one(row, raw_id, stamp, writes_with_move=recorded)
     except JobStatusConflict as conflict:
         record_action(row.audit_action, **facts, matched=1, skipped={conflict.current_status: 1}, details=details)
         raise
     except JobNotFound:
         record_action(row.audit_action, **facts, details=details)
         raise
-    record_action(row.audit_action, **facts, matched=1, changed=1, changed_job_ids=[move.job_id], details=details)
-    return move
 
 
 def cancel_job(raw_id, *, actor, reason=None, source=AuditSource.API):

@@ -10,8 +10,8 @@ import datetime
 from bson import ObjectId
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import DuplicateKeyError
+from pymongo import ASCENDING, DESCENDING, InsertOne, UpdateOne
+from pymongo.errors import BulkWriteError, ClientBulkWriteException, DuplicateKeyError
 
 # List order of the API: newest first; `_id` breaks ties so that pages are stable.
 NEWEST_FIRST = [("created_at", DESCENDING), ("_id", DESCENDING)]
@@ -145,10 +145,10 @@ def instances_from_documents(model, documents):
     return instances
 
 
-def insert_instance(instance):
-    """Save a new model instance in one insert_one: the document the ORM's
-    `save()` writes (each field's pre_save and get_db_prep_save) without
-    compiling a query for it, which cost more CPU than the insert itself."""
+def new_document(instance):
+    """The document the ORM's `save()` would insert for a new model instance
+    (each field's pre_save and get_db_prep_save, a fresh `_id`), without
+    compiling a query for it, which costs more CPU than the insert itself."""
     connection = connections["default"]
     meta = instance._meta
     document = {
@@ -157,6 +157,19 @@ def insert_instance(instance):
         if field is not meta.auto_field
     }
     document["_id"] = ObjectId()
+    return document
+
+
+def saved(instance, document):
+    """`instance`, marked as the stored `document` (inserted)."""
+    instance.pk = document["_id"]
+    instance._state.adding, instance._state.db = False, connections["default"].alias
+    return instance
+
+
+def insert_instance(instance):
+    """Save a new model instance in one insert_one (see new_document)."""
+    document = new_document(instance)
     try:
         collection(type(instance)).insert_one(document)
     except DuplicateKeyError as error:
@@ -164,6 +177,94 @@ def insert_instance(instance):
         # connection dropped: its own fresh _id is there, so it is written.
         if (error.details or {}).get("keyValue") != {"_id": document["_id"]}:
             raise
-    instance.pk = document["_id"]
-    instance._state.adding, instance._state.db = False, connection.alias
-    return instance
+    return saved(instance, document)
+
+
+# Writes to several collections in one command (`bulkWrite`): MongoDB 8.0+
+# (wire version 25), and the embedded server.
+BULK_WRITE_WIRE_VERSION = 25
+IMMUTABLE_FIELD = 66  # the error of a write that would change a document's `_id`
+# A field no document has. A filter asking it to be null matches the same
+# documents as without it, and an upsert of that filter writes it (null):
+# that is how an update pipeline tells the document it would insert.
+NEVER_STORED = "_speechai_upsert_marker"
+NOT_AN_ID = "no such document"
+
+
+class WriteStopped(Exception):
+    """An ordered write stopped at `index`: that operation and those after
+    it changed nothing; `not_matched` when it was an update_one_or_fail
+    that matched no document."""
+
+    def __init__(self, index, code, message):
+        self.index, self.code = index, code
+        self.not_matched = code == IMMUTABLE_FIELD
+        super().__init__(f"write {index} failed ({code}): {message}")
+
+
+def update_one_or_fail(target, query, update):
+    """A write of `target` for write_in_order that updates the one document
+    `query` (which names its `_id`) matches, or fails (WriteStopped
+    `not_matched`), writing nothing, when none does: so that the writes after
+    it happen only if it matched, in the same command. It is an upsert whose
+    insert would change the `_id` the filter names, which the server refuses
+    before writing anything; an update pipeline tells its insert by the
+    NEVER_STORED field the filter seeds."""
+    if "_id" not in query:
+        raise ValueError("update_one_or_fail needs the document's _id in its filter")
+    if isinstance(update, list):
+        query = {**query, NEVER_STORED: None}
+        upserted = {"$eq": [{"$type": f"${NEVER_STORED}"}, "null"]}
+        update = [*update, {"$set": {"_id": {"$cond": [upserted, NOT_AN_ID, "$_id"]}}}]
+    else:
+        update = {**update, "$setOnInsert": {"_id": NOT_AN_ID}}
+    return target, UpdateOne(query, update, upsert=True, namespace=target.full_name)
+
+
+def update_one_of(target, query, update):
+    """An update_one of `target` for write_in_order."""
+    return target, UpdateOne(query, update, namespace=target.full_name)
+
+
+def insert_one_of(target, document):
+    """An insert_one into `target` for write_in_order."""
+    return target, InsertOne(document, namespace=target.full_name)
+
+
+def write_in_order(writes):
+    """Apply `writes` ((collection, operation) pairs made by update_one_of,
+    update_one_or_fail, insert_one_of) in order, stopping at the first that
+    fails (WriteStopped): one round trip where the server runs `bulkWrite`,
+    else one per write (MongoDB before 8.0)."""
+    if not writes:
+        return
+    client = writes[0][0].database.client
+    if _runs_bulk_write(client):
+        try:
+            client.bulk_write([operation for _, operation in writes], ordered=True)
+        except ClientBulkWriteException as error:
+            if not error.write_errors:
+                raise
+            first = error.write_errors[0]
+            raise WriteStopped(first["idx"], first.get("code"), first.get("errmsg")) from error
+        return
+    for index, (target, operation) in enumerate(writes):
+        try:
+            target.bulk_write([operation])
+        except BulkWriteError as error:
+            first = error.details["writeErrors"][0]
+            raise WriteStopped(index, first.get("code"), first.get("errmsg")) from error
+
+
+def _runs_bulk_write(client):
+    """Whether every writable server of `client` runs `bulkWrite` (known once
+    the client has reached one; until then, no)."""
+    known = getattr(client, "_speechai_runs_bulk_write", None)
+    if known is None:
+        servers = client.topology_description.server_descriptions().values()
+        writable = [server for server in servers if server.is_writable]
+        if not writable:
+            return False
+        known = all(server.max_wire_version >= BULK_WRITE_WIRE_VERSION for server in writable)
+        client._speechai_runs_bulk_write = known
+    return known

@@ -24,9 +24,12 @@ class CommandCounter(monitoring.CommandListener):
         if event.command_name not in HANDSHAKE_COMMANDS:
             with self._lock:
                 command = event.command
-                target = (
-                    command.get("collection") if event.command_name == "getMore" else command.get(event.command_name)
-                )
+                if event.command_name == "getMore":
+                    target = command.get("collection")
+                elif event.command_name == "bulkWrite":  # writes to several collections: "jobs+batches+..."
+                    target = "+".join(info["ns"].split(".", 1)[1] for info in command.get("nsInfo", []))
+                else:
+                    target = command.get(event.command_name)
                 self.commands.append((event.command_name, target))
 
     def succeeded(self, event):
@@ -43,8 +46,15 @@ class CommandCounter(monitoring.CommandListener):
     def count(self):
         return len(self.commands)
 
+    @property
+    def past_authentication(self):
+        """The commands but those reading tokens, users, groups and permissions."""
+        skipped = AUTH_COLLECTIONS | {"django_content_type"}  # permissions name their model's content type
+        return [command for command in self.commands if command[1] not in skipped]
+
 
 COMMAND_COUNTER = CommandCounter()
+AUTH_COLLECTIONS = {"authtoken_token", "auth_user", "auth_permission", "auth_user_groups", "auth_group"}
 # The collections shared with the workers (unmanaged models).
 SHARED_COLLECTIONS = ("jobs", "batches", "accounts", "transactions")
 # The project's own raw collections (no model: Django's flush leaves them).
@@ -58,7 +68,10 @@ def mongodb_uri():
         return
     from secantus import SecantusDBServer
 
-    with SecantusDBServer(storage_path=":memory:") as server:
+    # All of a session's data lives in the storage cache (default 1G), the
+    # space of deleted documents included: a worker that ran many tests
+    # before the 100k-job export test met WT_CACHE_FULL.
+    with SecantusDBServer(storage_path=":memory:", cache_size="4G") as server:
         yield server.uri
 
 

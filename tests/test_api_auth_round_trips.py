@@ -9,6 +9,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from tests.api import make_user, token_client
+from tests.conftest import AUTH_COLLECTIONS
 from tests.factories import insert_job
 
 pytestmark = pytest.mark.django_db
@@ -17,9 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _token_cache(settings):
     settings.API_TOKEN_CACHE_SECONDS = 5
-
-
-AUTH_COLLECTIONS = {"authtoken_token", "auth_user", "auth_permission", "auth_user_groups", "auth_group"}
 
 
 def auth_commands(round_trips):

@@ -3,6 +3,10 @@ import datetime
 import pytest
 from bson import ObjectId
 
+from audit.models import AuditEntry
+from batches import services
+from batches.models import Batch
+from speechai.mongo import collection
 from tests.api import make_user, token_client
 from tests.batch_helpers import ID_FORMS, batch_ref, recently, stored_batch, stored_state
 from tests.factories import UNKNOWN_OBJECT_ID, insert_batch, insert_job, insert_jobs, stored_job
@@ -182,3 +186,33 @@ def test_a_trailing_slash_is_accepted(api):
     batch = insert_batch()
 
     assert api.patch(f"/api/v1/batches/{batch['_id']}/", {"is_active": False}, format="json").status_code == 200
+
+
+def test_an_update_is_two_round_trips_past_authentication(api, round_trips):
+    batch = insert_batch(is_active=True)
+    round_trips.reset()
+
+    assert patch(api, batch["batch_id"], {"is_active": False}).status_code == 200
+
+    assert round_trips.past_authentication == [
+        ("find", "batches"),
+        # The update conditional on the batch's state and, only if it matched, the audit entry.
+        ("bulkWrite", "batches+audit_auditentry"),
+    ]
+
+
+def test_a_batch_deleted_between_its_read_and_its_update_is_a_404(api, monkeypatch):
+    batch = insert_batch(is_active=True)
+    real = services.write_in_order
+
+    def deleted_first(writes):
+        collection(Batch).update_one({"_id": batch["_id"]}, {"$set": {"deleted_at": datetime.datetime(2026, 1, 1)}})
+        return real(writes)
+
+    monkeypatch.setattr(services, "write_in_order", deleted_first)
+
+    assert patch(api, batch["batch_id"], {"is_active": False}).status_code == 404
+
+    assert stored_batch(batch["_id"])["is_active"] is True
+    [entry] = AuditEntry.objects.all()
+    assert (entry.action, entry.changed) == ("batches.pause", 0)
