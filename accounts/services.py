@@ -10,14 +10,14 @@ Every action writes one audit entry, found or not."""
 import uuid
 from functools import partial
 
-from pymongo.errors import DuplicateKeyError, WriteError
+from pymongo.errors import DuplicateKeyError
 
 from accounts.models import Account, AccountStatus, PlanType, Transaction, TransactionType
 from accounts.selectors import account_get, active_batches_filter, custom_id_of
 from audit.models import AuditAction, AuditSource
-from audit.services import record_action, record_one
+from audit.services import one_record_writes, record_action, record_one
 from batches.models import Batch
-from speechai.mongo import collection, utc_now
+from speechai.mongo import WriteStopped, collection, insert_one_of, update_one_or_fail, utc_now, write_in_order
 
 ID_ATTEMPTS = 3
 TYPE_MISMATCH = 14  # MongoDB's error code for `$inc` on a non-number
@@ -197,9 +197,10 @@ def pause_account_batches(account_id, *, actor, source=AuditSource.API, reason=A
 
 def topup_account(raw_id, *, actor, minutes=None, credits=None, description=None, source=AuditSource.API):
     """Add minutes and/or credits: one atomic `$inc` of minutes_purchased /
-    credit_balance with last_topup_at and updated_at, then one ledger entry
-    per unit. Never a read-then-write: a worker's concurrent `$inc` of
-    credit_used or minutes_used is kept. Returns the stored document."""
+    credit_balance with last_topup_at and updated_at and, in the same command
+    and only if it happened, one ledger entry per unit and the audit entry.
+    Never a read-then-write: a worker's concurrent `$inc` of credit_used or
+    minutes_used is kept. Returns the stored document."""
     amounts = {unit: amount for unit, amount in (("minutes", minutes), ("credits", credits)) if amount}
     increments = {TOPUP_UNITS[unit][0]: float(amount) for unit, amount in amounts.items()}
     details = {"amounts": amounts, "description": description}
@@ -211,14 +212,35 @@ def topup_account(raw_id, *, actor, minutes=None, credits=None, description=None
             # `$inc` refuses null: start the balance at 0, only if still null.
             accounts.update_one({"_id": account["_id"], field: {"$type": "null"}}, {"$set": {field: 0.0}})
     now = utc_now()
+    account_id = custom_id_of(account) or str(account["_id"])
+    entries = _ledger_entries(account_id, amounts, actor=actor, description=description or "Top-up", now=now)
+    recorded = {"account_id": account_id, "transaction_ids": [entry["transaction_id"] for entry in entries]}
+    update = {"$inc": increments, "$set": {"last_topup_at": now, "updated_at": now}}
     try:
-        result = accounts.update_one(
-            {"_id": account["_id"]}, {"$inc": increments, "$set": {"last_topup_at": now, "updated_at": now}}
+        # The $inc, then (only if it happened) its ledger entries and audit entry: one command.
+        write_in_order(
+            [
+                update_one_or_fail(accounts, {"_id": account["_id"]}, update),
+                *(insert_one_of(collection(Transaction), entry) for entry in entries),
+                *one_record_writes(
+                    AuditAction.TOPUP_ACCOUNT,
+                    raw_id,
+                    found=True,
+                    actor=actor,
+                    source=source,
+                    details={**details, **recorded},
+                ),
+            ]
         )
-    except WriteError as exc:
-        if exc.code != TYPE_MISMATCH:
+    except WriteStopped as stopped:
+        if stopped.index:
             raise
-        field = next((name for name in increments if name in str(exc)), " / ".join(increments))
+        if stopped.not_matched:
+            audit(found=False)
+            raise AccountNotFound(raw_id) from None
+        if stopped.code != TYPE_MISMATCH:
+            raise
+        field = next((name for name in increments if name in str(stopped)), " / ".join(increments))
         record_action(
             AuditAction.TOPUP_ACCOUNT,
             actor=actor,
@@ -230,14 +252,4 @@ def topup_account(raw_id, *, actor, minutes=None, credits=None, description=None
         )
         status = account.get("status")
         raise BalanceNotNumeric(field, status if isinstance(status, str) else None) from None
-    if not result.matched_count:
-        audit(found=False)
-        raise AccountNotFound(raw_id)
-    account_id = custom_id_of(account) or str(account["_id"])
-    entries = _ledger_entries(account_id, amounts, actor=actor, description=description or "Top-up", now=now)
-    collection(Transaction).insert_many(entries)
-    audit(
-        found=True,
-        details={**details, "account_id": account_id, "transaction_ids": [e["transaction_id"] for e in entries]},
-    )
     return accounts.find_one({"_id": account["_id"]})

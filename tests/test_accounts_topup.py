@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from bson import Decimal128, Int64
 
+from accounts import services
 from accounts.models import Account, Transaction
 from audit.models import AuditEntry
 from speechai.mongo import collection
@@ -59,8 +60,12 @@ def test_the_update_is_one_inc_never_a_read_then_write(manager, round_trips):
 
     topup(manager, account["account_id"], {"credits": 5})
 
-    account_commands = [name for name, target in round_trips.commands if target == "accounts"]
-    assert account_commands == ["find", "update", "find"]  # resolve the id, $inc, read back for the response
+    assert round_trips.past_authentication == [
+        ("find", "accounts"),  # resolve the id
+        # the $inc and, only if it happened, the ledger entry and the audit entry
+        ("bulkWrite", "accounts+transactions+audit_auditentry"),
+        ("find", "accounts"),  # read back for the response
+    ]
 
 
 @pytest.mark.parametrize(
@@ -147,6 +152,24 @@ def test_a_balance_that_is_not_a_number_is_a_409_and_changes_nothing(manager):
     assert collection(Transaction).count_documents({}) == 0
     entry = AuditEntry.objects.get(action="accounts.topup")
     assert (entry.matched, entry.changed, entry.reason) == (1, 0, "Refused: credit_balance is not a number")
+
+
+def test_an_account_removed_after_its_read_is_a_404_with_no_ledger_entry(manager, monkeypatch):
+    account = insert_account()
+    real = services.write_in_order
+
+    def removed_first(writes):
+        collection(Account).delete_one({"_id": account["_id"]})
+        return real(writes)
+
+    monkeypatch.setattr(services, "write_in_order", removed_first)
+
+    assert topup(manager, account["account_id"], {"credits": 5}).status_code == 404
+
+    assert collection(Account).count_documents({}) == 0
+    assert collection(Transaction).count_documents({}) == 0
+    entry = AuditEntry.objects.get(action="accounts.topup")
+    assert (entry.matched, entry.changed) == (0, 0)
 
 
 TOPUPS = 40
