@@ -9,8 +9,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.db.models import Q
 
-from jobs.counts import job_status_counts
 from jobs.models import FINISHED_OK_STATUSES, Job, JobStatus, batch_collection
+from jobs.recent_counts import recent_status_counts
 from jobs.selectors import batch_custom_id
 from speechai.mongo import queryset_filter
 
@@ -31,7 +31,8 @@ STATUSES_OF_VIEW = {value: [str(s) for s in statuses] for value, _, statuses in 
 
 class StatusViewFilter(admin.SimpleListFilter):
     """One-click views per lifecycle state with their counts: one grouped
-    aggregation over the jobs the other filters and the search select."""
+    aggregation over the jobs the other filters and the search select,
+    remembered while no batch changes (jobs/recent_counts.py)."""
 
     title = "status"
     parameter_name = "status"
@@ -47,7 +48,7 @@ class StatusViewFilter(admin.SimpleListFilter):
     def choices(self, changelist):
         others = changelist.get_queryset(self.request, exclude_parameters=self.expected_parameters())
         query = queryset_filter(others)
-        counts = job_status_counts(query) if query is not None else {}
+        counts = recent_status_counts(query) if query is not None else {}
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),

@@ -28,6 +28,23 @@ class RecentValues:
         entry = self._entries.get(key)
         return None if entry is None else entry[0]
 
+    def current(self, key, version):
+        """The value put for `key` under `version` (stored as (version,
+        value)) -> (value, claimed): (value, False) while fresh; once expired
+        with the version unchanged, (None, True) for the one caller that
+        refreshes it (it must `put` or `release`) and the last value to the
+        others, so that they do not repeat the work; (None, False) when
+        there is none for this version."""
+        remembered = self.get(key)
+        if remembered is not None and remembered[0] == version:
+            return remembered[1], False
+        expired = self.get_expired(key)
+        if expired is not None and expired[0] == version:
+            if self.claim(key):
+                return None, True
+            return expired[1], False
+        return None, False
+
     def claim(self, key):
         """True for the one caller that may refresh an expired `key` (until
         it puts a new value or calls `release`), False for the others."""

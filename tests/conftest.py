@@ -171,10 +171,11 @@ def _tokens_and_counts_read_on_every_request():
     tests name a parameter `settings`.)"""
     from django.test import override_settings
 
-    from jobs.recent_counts import RECENT_COUNTS
+    from jobs.recent_counts import RECENT_COUNTS, RECENT_STATUS_COUNTS
     from speechai.authentication import TOKEN_CACHE
 
     with override_settings(API_TOKEN_CACHE_SECONDS=0, LIVE_COUNTS_SECONDS=0):
         yield
     TOKEN_CACHE.clear()
     RECENT_COUNTS.clear()
+    RECENT_STATUS_COUNTS.clear()

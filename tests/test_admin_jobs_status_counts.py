@@ -1,0 +1,91 @@
+"""The jobs changelist's status views remember their counts per filter
+(LIVE_COUNTS_SECONDS): counted again as soon as any batch document shows a
+change (what every change this project makes and a worker's finished call
+do), and once the time is over for what no batch shows."""
+
+import re
+import time
+
+import pytest
+
+from jobs import services
+from jobs.models import Job, batch_collection
+from speechai.mongo import collection
+from tests.factories import insert_batch, insert_jobs
+from tests.staff import JOB_OPERATOR, logged_in, staff_user
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/jobs/job/"
+
+
+@pytest.fixture(autouse=True)
+def _counts_remembered(settings):
+    settings.LIVE_COUNTS_SECONDS = 5
+
+
+@pytest.fixture
+def operator(client):
+    return logged_in(client, staff_user("olga", *JOB_OPERATOR))
+
+
+@pytest.fixture
+def batch():
+    document = insert_batch(total_jobs=3, pending_jobs=3)
+    insert_jobs(3, batch_id=document["batch_id"], status="pending")
+    return document
+
+
+def view_count(client, label, **filters):
+    html = client.get(CHANGELIST, filters).content.decode()
+    return int(re.search(rf"{label} \(([\d,]+)\)", html).group(1))
+
+
+def counting(round_trips):
+    return [command for command in round_trips.commands if command == ("aggregate", "jobs")]
+
+
+def test_a_list_counted_a_moment_ago_costs_no_aggregation(operator, batch, round_trips):
+    assert view_count(operator, "Pending") == 3
+    round_trips.reset()
+
+    assert view_count(operator, "Pending") == 3
+
+    assert counting(round_trips) == []
+    assert ("find", "batches") in round_trips.commands  # their version: one find
+
+
+def test_each_filter_has_its_own_counts(operator, batch):
+    insert_jobs(2, batch_id="another-batch", status="failed")
+
+    assert view_count(operator, "All") == 5
+    assert view_count(operator, "All", batch=batch["batch_id"]) == 3
+
+
+def test_a_cancel_shows_at_once(operator, batch):
+    assert view_count(operator, "Cancelled") == 0
+    job = collection(Job).find_one({"batch_id": batch["batch_id"]})
+
+    services.cancel_job(str(job["_id"]), actor="olga")
+
+    assert view_count(operator, "Cancelled") == 1
+
+
+def test_a_worker_finishing_a_call_shows_at_once(operator, batch):
+    assert view_count(operator, "Done / completed") == 0
+    job = collection(Job).find_one({"batch_id": batch["batch_id"]})
+
+    collection(Job).update_one({"_id": job["_id"]}, {"$set": {"status": "completed"}})
+    batch_collection().update_one({"_id": batch["_id"]}, {"$inc": {"completed_jobs": 1, "pending_jobs": -1}})
+
+    assert view_count(operator, "Done / completed") == 1
+
+
+def test_a_change_no_batch_shows_appears_once_the_time_is_over(settings, operator, batch):
+    settings.LIVE_COUNTS_SECONDS = 0.3
+    assert view_count(operator, "In Progress") == 0
+    collection(Job).update_one({"batch_id": batch["batch_id"]}, {"$set": {"status": "in_progress"}})
+
+    assert view_count(operator, "In Progress") == 0  # remembered
+    time.sleep(0.4)
+    assert view_count(operator, "In Progress") == 1
