@@ -59,22 +59,65 @@ class Move:
     to_status: str
 
 
+# What says whether a batch is still closed (batch_closed_as).
+CLOSED_BATCH_FIELDS = {"batch_id": 1, "deleted_at": 1, "cancelled_at": 1, "closing": 1}
+CLOSING_ACTIONS = ("cancel", "delete")
+
+
+def batch_closed_as(batch):
+    """ "deleted" or "cancelled" for a batch document still closed (being
+    cancelled or deleted counts as cancelled), else None."""
+    closing = batch.get("closing")
+    closings = closing if isinstance(closing, list) else [closing]
+    if (
+        batch.get("deleted_at") is None
+        and batch.get("cancelled_at") is None
+        and not any(isinstance(each, dict) and each.get("action") in CLOSING_ACTIONS for each in closings)
+    ):
+        return None
+    return "deleted" if batch.get("deleted_at") else "cancelled"
+
+
 def closed_batches(batch_ids):
-    """{batch_id: "cancelled" | "deleted"} of the given batches still closed
-    (being cancelled or deleted counts as cancelled)."""
+    """{batch_id: "cancelled" | "deleted"} of the given batches still closed."""
     ids = sorted({batch_id for batch_id in batch_ids if isinstance(batch_id, str)})
     if not ids:
         return {}
-    closed = {
-        "batch_id": {"$in": ids},
-        "$or": [
-            {"deleted_at": {"$ne": None}},
-            {"cancelled_at": {"$ne": None}},
-            {"closing.action": {"$in": ["cancel", "delete"]}},
-        ],
-    }
-    documents = batch_collection().find(closed, {"batch_id": 1, "deleted_at": 1})
-    return {doc["batch_id"]: "deleted" if doc.get("deleted_at") else "cancelled" for doc in documents}
+    documents = batch_collection().find({"batch_id": {"$in": ids}}, CLOSED_BATCH_FIELDS)
+    return {doc["batch_id"]: closed for doc in documents if (closed := batch_closed_as(doc))}
+
+
+def read_one(row, query):
+    """(the job `query` finds, or None; "cancelled" | "deleted" when the row
+    needs an open batch and the job's is closed, else None), in one round
+    trip: a find, or for such a row an aggregation joining its batch."""
+    jobs = collection(Job)
+    if not row.needs_open_batch:
+        return jobs.find_one(query, PROJECTION), None
+    found = jobs.aggregate(
+        [
+            {"$match": query},
+            {"$limit": 1},
+            {"$project": PROJECTION},
+            {
+                "$lookup": {
+                    "from": batch_collection().name,
+                    "localField": "batch_id",
+                    "foreignField": "batch_id",
+                    "pipeline": [{"$project": CLOSED_BATCH_FIELDS}, {"$limit": 1}],
+                    "as": "batch",
+                }
+            },
+        ]
+    )
+    document = next(found, None)
+    if document is None:
+        return None, None
+    batches = document.pop("batch")
+    # A job without a batch_id (or an odd one) joins whatever lacks one: not its batch.
+    if not isinstance(document.get("batch_id"), str) or not batches:
+        return document, None
+    return document, batch_closed_as(batches[0])
 
 
 def batch_closed_conflict(row, status):
@@ -83,15 +126,16 @@ def batch_closed_conflict(row, status):
 
 def move_one(row, raw_id, stamp, *, writes_with_move=None):
     """Move the job named by either id form, in two round trips: the read
-    (two when a 24-hex custom job_id is tried as _id first), then one
-    command (speechai.mongo.write_in_order) of the job's update, conditional
-    on `_id` + the status and stamp seen (index-served, unlike findAndModify
+    (read_one, joined to its batch for a restore; two when a 24-hex custom
+    job_id is tried as _id first), then one command
+    (speechai.mongo.write_in_order) of the job's update, conditional on
+    `_id` + the status and stamp seen (index-served, unlike findAndModify
     on the embedded server), the `$inc` of its batch's counters and
     `writes_with_move(move)` (its audit entry), those two only if the job
     moved. A job changed meanwhile is read again and retried."""
     jobs = collection(Job)
-    document = next(
-        (found for f in id_filters(raw_id, "job_id") if (found := jobs.find_one(f, PROJECTION)) is not None), None
+    document, closed = next(
+        (read for f in id_filters(raw_id, "job_id") if (read := read_one(row, f))[0] is not None), (None, None)
     )
     for _ in range(RACE_RETRIES):
         if document is None:
@@ -99,8 +143,8 @@ def move_one(row, raw_id, stamp, *, writes_with_move=None):
         status = document.get("status")
         if status not in row.allowed:
             raise JobStatusConflict(row.verb, status)
-        if row.needs_open_batch and (closed := closed_batches([document.get("batch_id")])):
-            raise batch_closed_conflict(row, next(iter(closed.values())))
+        if closed:
+            raise batch_closed_conflict(row, closed)
         move = Move(document["_id"], document.get("batch_id"), status, row.to_status_of(document))
         seen = {"_id": document["_id"], "status": status, "action_id": document.get("action_id")}
         deltas = CounterDeltas()
@@ -112,7 +156,7 @@ def move_one(row, raw_id, stamp, *, writes_with_move=None):
         except WriteStopped as stopped:
             if stopped.index or not stopped.not_matched:
                 raise
-        document = jobs.find_one({"_id": document["_id"]}, PROJECTION)  # changed meanwhile: look again
+        document, closed = read_one(row, {"_id": document["_id"]})  # changed meanwhile: look again
         if document is not None and document.get("action_id") == stamp.action_id:
             # Ours already: the driver retried a command the server had run
             # (the embedded server does not recognise retried writes).
