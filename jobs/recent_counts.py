@@ -63,15 +63,17 @@ def recent_job_counts(versions):
 
 def recent_status_counts(query):
     """{status: number} of the jobs `query` matches (the jobs changelist's
-    status views), remembered the same way under the version of every batch
-    (one find of their counters and `updated_at`, far cheaper than counting
-    the jobs): what this project changes shows at once, the rest within
-    LIVE_COUNTS_SECONDS."""
+    status views), remembered the same way under the version of the batches
+    they can be in (one find of their counters and `updated_at`, far cheaper
+    than counting the jobs): the batch `query` names, else every batch. What
+    this project changes shows at once, the rest within LIVE_COUNTS_SECONDS."""
     seconds = settings.LIVE_COUNTS_SECONDS
     if seconds <= 0:
         return job_status_counts(query)
     key = json_util.dumps(query)
-    stored = batch_collection().find({}, ["batch_id", *BATCH_VERSION_FIELDS])
+    named = query.get("batch_id")
+    scope = {"batch_id": named} if isinstance(named, str) else {}
+    stored = batch_collection().find(scope, ["batch_id", *BATCH_VERSION_FIELDS])
     version = hash(tuple(sorted((repr(doc.get("batch_id")), batch_version(doc)) for doc in stored)))
     remembered, claimed = RECENT_STATUS_COUNTS.current(key, version)
     if remembered is not None:

@@ -62,6 +62,18 @@ def test_each_filter_has_its_own_counts(operator, batch):
     assert view_count(operator, "All", batch=batch["batch_id"]) == 3
 
 
+def test_a_list_of_one_batch_is_not_counted_again_for_another_batchs_change(operator, batch):
+    other = insert_batch(total_jobs=1, pending_jobs=1)
+    [job] = insert_jobs(1, batch_id=other["batch_id"], status="pending")
+    assert view_count(operator, "Pending", batch=batch["batch_id"]) == 3
+
+    services.cancel_job(str(job["_id"]), actor="olga")  # the other batch changes
+    taken = {"$set": {"status": "in_progress"}}  # what no batch shows: seen only when counted again
+    collection(Job).update_one({"batch_id": batch["batch_id"]}, taken)
+
+    assert view_count(operator, "Pending", batch=batch["batch_id"]) == 3
+
+
 def test_a_cancel_shows_at_once(operator, batch):
     assert view_count(operator, "Cancelled") == 0
     job = collection(Job).find_one({"batch_id": batch["batch_id"]})
