@@ -99,7 +99,7 @@ class Targets:
     def __init__(self):
         jobs, batches = database()["jobs"], database()["batches"]
         self.jobs = list(jobs.find({"job_id": {"$type": "string"}}, {"_id": 1, "job_id": 1}).limit(5000))
-        cancellable = list(jobs.find({"status": {"$in": CANCELLABLE}}, {"_id": 1, "job_id": 1}))
+        cancellable = list(jobs.find({"status": {"$in": CANCELLABLE}}, {"_id": 1, "job_id": 1, "batch_id": 1}))
         random.Random(5).shuffle(cancellable)
         self.cancellable = cancellable
         self.batches = list(batches.find({"deleted_at": None}, {"_id": 1, "batch_id": 1}))

@@ -8,6 +8,7 @@ To add one, append a Scenario. Intake has its own benchmark (bench/intake.py).""
 
 import datetime
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -76,7 +77,12 @@ def id_groups(size):
 
 
 def batch_targets(data):
-    return [{"batch_id": b["batch_id"]} for b in data.batches]
+    """Each batch with its `_id` and its cancellable jobs' ids: the own floor
+    replays the recorded commands with these in place of the recorded batch's."""
+    job_ids = defaultdict(list)
+    for job in data.cancellable:
+        job_ids[job["batch_id"]].append(job["_id"])
+    return [{"batch_id": b["batch_id"], "_id": b["_id"], "job_ids": job_ids[b["batch_id"]]} for b in data.batches]
 
 
 def cancel_batch(database, target):
@@ -101,10 +107,16 @@ def restore_batch(database, target):
 
 
 def cancelled_batches(database, targets):
-    """The batches among `targets` now cancelled, with the stamps a restore reads."""
-    fields = {"_id": 0, "batch_id": 1, "cancel_action_ids": 1, "cancelled_at": 1}
+    """The batches among `targets` now cancelled, with the stamps a restore
+    reads and their cancelled jobs' ids (which the restore moves)."""
+    fields = {"batch_id": 1, "cancel_action_ids": 1, "cancelled_at": 1}
     query = {"batch_id": {"$in": [t["batch_id"] for t in targets]}, "cancelled_at": {"$ne": None}}
-    return list(database.batches.find(query, fields))
+    batches = list(database.batches.find(query, fields))
+    job_ids = defaultdict(list)
+    cancelled_jobs = {"batch_id": {"$in": [b["batch_id"] for b in batches]}, "status": "cancelled"}
+    for job in database.jobs.find(cancelled_jobs, {"batch_id": 1}):
+        job_ids[job["batch_id"]].append(job["_id"])
+    return [{**batch, "job_ids": job_ids[batch["batch_id"]]} for batch in batches]
 
 
 def now():
@@ -211,7 +223,7 @@ SCENARIOS = [
         lambda db, t: db.batches.update_one(
             {"batch_id": t["batch_id"], "deleted_at": None}, {"$set": {"priority": 2}, **NOW}
         ),
-        lambda data: [{"batch_id": b["batch_id"]} for b in data.batches],
+        lambda data: [{"batch_id": b["batch_id"], "_id": b["_id"]} for b in data.batches],
     ),
     Scenario(
         "batch_cancel",
