@@ -19,8 +19,7 @@ STATE_SCAN_CHUNK = 200
 def batch_get(raw_id, projection=None, *, include_deleted=False):
     """The stored batch named by either id form (ObjectId first), or None.
     Soft-deleted batches only with `include_deleted`."""
-    scope = None if include_deleted else NOT_DELETED
-    return find_by_any_id(collection(Batch), raw_id, "batch_id", projection, scope)
+    return find_by_any_id(collection(Batch), raw_id, "batch_id", projection, skip_deleted=not include_deleted)
 
 
 def custom_id_of(document):

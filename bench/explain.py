@@ -46,7 +46,7 @@ def shapes(jobs, batches, tokens):
             find({"status": {"$ne": "cancelled"}, "account_id": job["account_id"]}, NEWEST_FIRST, 100),
         ),
         ("batches, a page", find({"deleted_at": None}, NEWEST_FIRST, 100, "batches")),
-        ("batch by batch_id", find({"batch_id": job["batch_id"], "deleted_at": None}, limit=1, collection="batches")),
+        ("batch by batch_id", find({"batch_id": job["batch_id"]}, limit=1, collection="batches")),
         (
             "counts of one batch",
             {"aggregate": "jobs", "pipeline": [{"$match": {"batch_id": job["batch_id"]}}, *batch_counts], "cursor": {}},

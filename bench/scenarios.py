@@ -181,7 +181,8 @@ SCENARIOS = [
         "GET a batch's status (polled)",
         16,
         lambda t: ("GET", f"/api/v1/batches/{t['batch_id']}/status", None),
-        lambda db, t: db.batches.find_one({"batch_id": t["batch_id"], "deleted_at": None}),
+        # The original's lookup (and the project's): the id alone.
+        lambda db, t: db.batches.find_one({"batch_id": t["batch_id"]}),
         lambda data: [{"batch_id": b["batch_id"]} for b in data.batches],
     ),
     Scenario(

@@ -80,13 +80,22 @@ def utc_now():
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def find_by_any_id(target, raw_id, custom_id_field, projection=None, scope=None):
-    """The document of collection `target` named by either id form (and
-    matching the extra filter `scope`, if given), or None."""
+def find_by_any_id(target, raw_id, custom_id_field, projection=None, *, skip_deleted=False):
+    """The document of collection `target` named by either id form, or None;
+    with `skip_deleted`, a soft-deleted document counts as absent.
+
+    The filter is the id alone and the deletion is checked here: the
+    embedded server answers `{batch_id: ..., deleted_at: null}` by walking
+    every batch (docs/mongodb.md).
+    `projection`, if given, is an inclusion projection."""
+    if skip_deleted and projection is not None:
+        projection = {**projection, "deleted_at": 1}
     for id_filter in id_filters(raw_id, custom_id_field):
-        document = target.find_one({**id_filter, **(scope or {})}, projection)
-        if document is not None:
-            return document
+        # A find, not find_one: should a custom id repeat (its unique index is
+        # only ensured where the data allows it), a live copy is still found.
+        for document in target.find(id_filter, projection):
+            if not skip_deleted or document.get("deleted_at") is None:
+                return document
     return None
 
 

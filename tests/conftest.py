@@ -19,6 +19,7 @@ class CommandCounter(monitoring.CommandListener):
     def __init__(self):
         self._lock = threading.Lock()
         self.commands = []
+        self.find_filters = []  # (collection, filter) of each find: its query plan can be checked
 
     def started(self, event):
         if event.command_name not in HANDSHAKE_COMMANDS:
@@ -31,6 +32,8 @@ class CommandCounter(monitoring.CommandListener):
                 else:
                     target = command.get(event.command_name)
                 self.commands.append((event.command_name, target))
+                if event.command_name == "find":
+                    self.find_filters.append((target, command.get("filter")))
 
     def succeeded(self, event):
         pass
@@ -41,6 +44,7 @@ class CommandCounter(monitoring.CommandListener):
     def reset(self):
         with self._lock:
             self.commands = []
+            self.find_filters = []
 
     @property
     def count(self):
