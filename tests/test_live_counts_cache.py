@@ -131,3 +131,12 @@ def test_while_one_request_counts_an_expired_batch_again_the_others_get_its_last
 
     assert meanwhile == 1
     assert pending_jobs(operator, batch) == 0
+
+
+def test_a_batch_without_jobs_is_remembered_too(operator, round_trips):
+    batch = insert_batch()
+    pending_jobs(operator, batch)
+
+    round_trips.reset()
+    assert pending_jobs(operator, batch) == 0
+    assert counting_commands(round_trips) == []
