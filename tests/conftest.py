@@ -141,6 +141,15 @@ def _empty_worker_collections(request):
 
 
 @pytest.fixture
+def job_operator(client):
+    """A staff user logged in to the admin who may view, cancel and retry
+    jobs (the admin jobs tests' supervisor)."""
+    from tests.staff import JOB_OPERATOR, logged_in, staff_user
+
+    return logged_in(client, staff_user("olga", *JOB_OPERATOR))
+
+
+@pytest.fixture
 def round_trips(db):
     """Database commands sent from this point on (see CommandCounter)."""
     COMMAND_COUNTER.reset()

@@ -11,7 +11,7 @@ from jobs import services
 from jobs.models import Job
 from speechai.mongo import collection
 from tests.factories import insert_batch, insert_job, insert_jobs, stored_job
-from tests.staff import JOB_OPERATOR, VIEW_JOBS, logged_in, staff_user
+from tests.staff import VIEW_JOBS, logged_in, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +20,6 @@ CHANGELIST = "/admin/jobs/job/"
 
 def change_url(document):
     return f"/admin/jobs/job/{document['_id']}/change/"
-
-
-@pytest.fixture
-def operator(client):
-    return logged_in(client, staff_user("olga", *JOB_OPERATOR))
 
 
 @pytest.fixture
@@ -61,7 +56,7 @@ def messages_of(response):
 # Changelist
 
 
-def test_the_list_shows_what_a_supervisor_needs_per_job(operator):
+def test_the_list_shows_what_a_supervisor_needs_per_job(job_operator):
     batch = insert_batch()
     job = insert_job(
         batch_id=batch["batch_id"],
@@ -73,7 +68,7 @@ def test_the_list_shows_what_a_supervisor_needs_per_job(operator):
         to_number="+56911112222",
     )
 
-    html = operator.get(CHANGELIST).content.decode()
+    html = job_operator.get(CHANGELIST).content.decode()
 
     assert job["job_id"] in html
     assert "María Soto" in html
@@ -84,14 +79,14 @@ def test_the_list_shows_what_a_supervisor_needs_per_job(operator):
     assert "no_answer" in html
 
 
-def test_status_views_show_counts_of_one_grouped_aggregation(operator, round_trips):
+def test_status_views_show_counts_of_one_grouped_aggregation(job_operator, round_trips):
     insert_jobs(3, status="pending")
     insert_jobs(2, status="failed")
     insert_jobs(1, status="done")
     insert_jobs(1, status="completed")
     round_trips.reset()
 
-    response = operator.get(CHANGELIST)
+    response = job_operator.get(CHANGELIST)
 
     assert status_view_labels(response) == [
         "All (7)",
@@ -107,35 +102,35 @@ def test_status_views_show_counts_of_one_grouped_aggregation(operator, round_tri
     assert len(job_aggregations) == 1  # the status counts, whatever the number of views (rows: a find)
 
 
-def test_status_counts_follow_the_other_filters_and_the_search(operator):
+def test_status_counts_follow_the_other_filters_and_the_search(job_operator):
     batch = insert_batch()
     insert_jobs(2, status="failed", batch_id=batch["batch_id"])
     insert_jobs(1, status="pending", batch_id=batch["batch_id"])
     insert_jobs(5, status="failed", batch_id="another-batch")
 
-    response = operator.get(CHANGELIST, {"batch": batch["batch_id"], "status": "failed"})
+    response = job_operator.get(CHANGELIST, {"batch": batch["batch_id"], "status": "failed"})
 
     labels = status_view_labels(response)
     assert "All (3)" in labels and "Failed (2)" in labels and "Pending (1)" in labels
     assert len(listed_job_ids(response)) == 2
 
 
-def test_the_done_view_lists_done_and_completed_jobs(operator):
+def test_the_done_view_lists_done_and_completed_jobs(job_operator):
     done = insert_jobs(1, status="done") + insert_jobs(1, status="completed")
     insert_jobs(2, status="pending")
 
-    response = operator.get(CHANGELIST, {"status": "done"})
+    response = job_operator.get(CHANGELIST, {"status": "done"})
 
     assert listed_job_ids(response) == ids(done)
 
 
-def test_the_batch_filter_takes_either_id_form_and_renders_an_autocomplete(operator):
+def test_the_batch_filter_takes_either_id_form_and_renders_an_autocomplete(job_operator):
     batch = insert_batch(name="Retail October")
     ours = insert_jobs(2, batch_id=batch["batch_id"])
     insert_jobs(2, batch_id="other")
 
-    by_custom_id = operator.get(CHANGELIST, {"batch": batch["batch_id"]})
-    by_object_id = operator.get(CHANGELIST, {"batch": str(batch["_id"])})
+    by_custom_id = job_operator.get(CHANGELIST, {"batch": batch["batch_id"]})
+    by_object_id = job_operator.get(CHANGELIST, {"batch": str(batch["_id"])})
 
     assert listed_job_ids(by_custom_id) == listed_job_ids(by_object_id) == ids(ours)
     html = by_custom_id.content.decode()
@@ -143,38 +138,38 @@ def test_the_batch_filter_takes_either_id_form_and_renders_an_autocomplete(opera
     assert "Retail October" in html  # the selected batch, not a list of every batch
 
 
-def test_the_batch_autocomplete_searches_batches_by_name_or_id(operator):
+def test_the_batch_autocomplete_searches_batches_by_name_or_id(job_operator):
     insert_batch(name="Retail October", batch_id="batch-20251028-aaaa0001")
     insert_batch(name="Telco November", batch_id="batch-20251101-bbbb0002")
 
-    response = operator.get(
+    response = job_operator.get(
         "/admin/autocomplete/", {"app_label": "jobs", "model_name": "job", "field_name": "batch", "term": "retail"}
     )
 
     assert response.status_code == 200
     assert response.json()["results"] == [{"id": "batch-20251028-aaaa0001", "text": "Retail October"}]
-    by_id = operator.get(
+    by_id = job_operator.get(
         "/admin/autocomplete/",
         {"app_label": "jobs", "model_name": "job", "field_name": "batch", "term": "batch-20251101"},
     )
     assert [r["id"] for r in by_id.json()["results"]] == ["batch-20251101-bbbb0002"]
 
 
-def test_filter_by_account_lists_the_accounts_of_the_batches(operator):
+def test_filter_by_account_lists_the_accounts_of_the_batches(job_operator):
     insert_batch(account_id="telco")
     insert_batch(account_id="retail_express")
     telco = insert_jobs(2, account_id="telco")
     insert_jobs(2, account_id="retail_express")
     orphan = insert_jobs(1, account_id="legacy_account")  # no batch has this account
 
-    response = operator.get(CHANGELIST, {"account": "telco"})
+    response = job_operator.get(CHANGELIST, {"account": "telco"})
 
     assert listed_job_ids(response) == ids(telco)
     assert "?account=retail_express" in response.content.decode()
-    assert listed_job_ids(operator.get(CHANGELIST, {"account": "legacy_account"})) == ids(orphan)
+    assert listed_job_ids(job_operator.get(CHANGELIST, {"account": "legacy_account"})) == ids(orphan)
 
 
-def test_filter_by_created_date_range_inclusive(operator):
+def test_filter_by_created_date_range_inclusive(job_operator):
     def on(day):
         return insert_job(created_at=datetime.datetime(2025, 10, day, 12, 0))
 
@@ -182,15 +177,15 @@ def test_filter_by_created_date_range_inclusive(operator):
     inside = [on(2), on(3)]
     on(4)
 
-    response = operator.get(CHANGELIST, {"created_from": "2025-10-02", "created_to": "2025-10-03"})
+    response = job_operator.get(CHANGELIST, {"created_from": "2025-10-02", "created_to": "2025-10-03"})
 
     assert listed_job_ids(response) == ids(inside)
 
 
-def test_an_invalid_date_is_reported_and_ignored(operator):
+def test_an_invalid_date_is_reported_and_ignored(job_operator):
     jobs = insert_jobs(2)
 
-    response = operator.get(CHANGELIST, {"created_from": "yesterday"})
+    response = job_operator.get(CHANGELIST, {"created_from": "yesterday"})
 
     assert response.status_code == 200
     assert listed_job_ids(response) == ids(jobs)
@@ -208,7 +203,7 @@ def test_an_invalid_date_is_reported_and_ignored(operator):
         ("ANA", "by_name"),
     ],
 )
-def test_search_by_job_id_phone_dni_or_name(operator, term, expected):
+def test_search_by_job_id_phone_dni_or_name(job_operator, term, expected):
     jobs = {
         "by_job_id": insert_job(job_id="job_retail_e_20251025_174129_b96907c5"),
         "by_phone": insert_job(to_number="+56999990001"),
@@ -216,27 +211,27 @@ def test_search_by_job_id_phone_dni_or_name(operator, term, expected):
         "by_name": insert_job(contact={"name": "Ana López", "dni": "1"}),
     }
 
-    response = operator.get(CHANGELIST, {"q": term})
+    response = job_operator.get(CHANGELIST, {"q": term})
 
     assert listed_job_ids(response) == {str(jobs[expected]["_id"])}
 
 
-def test_search_by_object_id_is_an_exact_lookup(operator):
+def test_search_by_object_id_is_an_exact_lookup(job_operator):
     job = insert_job()
     insert_jobs(2)
 
-    response = operator.get(CHANGELIST, {"q": str(job["_id"])})
+    response = job_operator.get(CHANGELIST, {"q": str(job["_id"])})
 
     assert listed_job_ids(response) == {str(job["_id"])}
 
 
-def test_search_by_part_of_a_job_id_finds_nothing(operator):
+def test_search_by_part_of_a_job_id_finds_nothing(job_operator):
     insert_job(job_id="job_retail_e_20251025_174129_b96907c5")
 
-    assert listed_job_ids(operator.get(CHANGELIST, {"q": "b96907c5"})) == set()
+    assert listed_job_ids(job_operator.get(CHANGELIST, {"q": "b96907c5"})) == set()
 
 
-def test_documents_with_missing_or_oddly_typed_fields_render(operator):
+def test_documents_with_missing_or_oddly_typed_fields_render(job_operator):
     odd = insert_job(
         job_id=None,
         status=5,
@@ -254,42 +249,42 @@ def test_documents_with_missing_or_oddly_typed_fields_render(operator):
     bare = {"_id": insert_job()["_id"]}
     collection(Job).replace_one(bare, bare)  # only an _id
 
-    listing = operator.get(CHANGELIST)
+    listing = job_operator.get(CHANGELIST)
     assert listing.status_code == 200
     assert listed_job_ids(listing) == {str(odd["_id"]), str(bare["_id"]), str(object_status["_id"])}
     assert "All (3)" in status_view_labels(listing)
     for document in (odd, bare, object_status):
-        page = operator.get(change_url(document))
+        page = job_operator.get(change_url(document))
         assert page.status_code == 200
-    assert "2025-10-25T17:46:00.000000Z" in operator.get(change_url(odd)).content.decode()
+    assert "2025-10-25T17:46:00.000000Z" in job_operator.get(change_url(odd)).content.decode()
 
 
-def test_an_unfiltered_list_is_counted_from_collection_metadata(operator, round_trips):
+def test_an_unfiltered_list_is_counted_from_collection_metadata(job_operator, round_trips):
     insert_jobs(3)
     round_trips.reset()
 
-    operator.get(CHANGELIST)
+    job_operator.get(CHANGELIST)
 
     job_commands = [name for name, target in round_trips.commands if target == "jobs"]
     assert job_commands == ["count", "find", "aggregate"]  # estimated count, rows, status counts: no scan to count
 
 
-def test_pages_are_read_newest_first_with_an_indexed_find(operator, round_trips):
+def test_pages_are_read_newest_first_with_an_indexed_find(job_operator, round_trips):
     jobs = insert_jobs(150)  # created one second apart, in order
     insert_job(created_at=None, job_id=None)  # no creation date: sorts last
     round_trips.reset()
 
-    second_page = operator.get(CHANGELIST, {"p": "2"})
+    second_page = job_operator.get(CHANGELIST, {"p": "2"})
 
     rows = re.findall(r'name="_selected_action" value="([0-9a-f]{24})"', second_page.content.decode())
     assert rows == [str(d["_id"]) for d in reversed(jobs[:50])] + [rows[-1]]
     assert ("find", "jobs") in round_trips.commands  # sort, skip and limit served by the (created_at, _id) index
 
 
-def test_the_page_costs_the_same_round_trips_for_10_or_100_rows(operator, round_trips):
+def test_the_page_costs_the_same_round_trips_for_10_or_100_rows(job_operator, round_trips):
     def page_round_trips():
         round_trips.reset()
-        assert operator.get(CHANGELIST).status_code == 200
+        assert job_operator.get(CHANGELIST).status_code == 200
         return round_trips.count
 
     insert_jobs(10, batch_id="b-1")
@@ -306,12 +301,12 @@ def test_the_page_costs_the_same_round_trips_for_10_or_100_rows(operator, round_
 # Actions
 
 
-def test_cancel_asks_for_confirmation_stating_what_will_and_will_not_be_cancelled(operator):
+def test_cancel_asks_for_confirmation_stating_what_will_and_will_not_be_cancelled(job_operator):
     pending = insert_jobs(2, status="pending")
     running = insert_jobs(1, status="in_progress")
     done = insert_jobs(1, status="done")
 
-    response = post_action(operator, "cancel_selected_jobs", pending + running + done)
+    response = post_action(job_operator, "cancel_selected_jobs", pending + running + done)
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -324,13 +319,13 @@ def test_cancel_asks_for_confirmation_stating_what_will_and_will_not_be_cancelle
     assert not AuditEntry.objects.exists()
 
 
-def test_confirmed_cancel_cancels_the_cancellable_with_the_reason_and_reports(operator):
+def test_confirmed_cancel_cancels_the_cancellable_with_the_reason_and_reports(job_operator):
     pending = insert_jobs(2, status="pending")
     failed = insert_jobs(1, status="failed")
     running = insert_jobs(1, status="in_progress")
 
     response = post_action(
-        operator, "cancel_selected_jobs", pending + failed + running, confirm="yes", reason="Debt paid"
+        job_operator, "cancel_selected_jobs", pending + failed + running, confirm="yes", reason="Debt paid"
     )
 
     assert response.status_code == 302
@@ -348,7 +343,7 @@ def test_confirmed_cancel_cancels_the_cancellable_with_the_reason_and_reports(op
     assert set(entry.changed_job_ids) == ids(pending + failed)
 
 
-def test_cancel_of_all_matching_jobs_across_pages_is_one_filtered_update(operator, round_trips):
+def test_cancel_of_all_matching_jobs_across_pages_is_one_filtered_update(job_operator, round_trips):
     batch = insert_batch()
     pending = insert_jobs(130, status="pending", batch_id=batch["batch_id"])
     other_batch = insert_jobs(3, status="pending", batch_id="other")
@@ -356,7 +351,7 @@ def test_cancel_of_all_matching_jobs_across_pages_is_one_filtered_update(operato
     first_page = pending[:2]  # what the browser posts: the ticked rows of page 1, and "select across"
     round_trips.reset()
 
-    response = post_action(operator, "cancel_selected_jobs", first_page, query, select_across="1", confirm="yes")
+    response = post_action(job_operator, "cancel_selected_jobs", first_page, query, select_across="1", confirm="yes")
 
     assert response.status_code == 302
     assert all(stored_job(d["_id"])["status"] == "cancelled" for d in pending)
@@ -369,33 +364,33 @@ def test_cancel_of_all_matching_jobs_across_pages_is_one_filtered_update(operato
     assert entry.changed == 130
 
 
-def test_select_all_confirmation_keeps_the_selection_across_pages(operator):
+def test_select_all_confirmation_keeps_the_selection_across_pages(job_operator):
     pending = insert_jobs(120, status="pending")
     insert_jobs(5, status="done")
 
     page_1 = pending[:100]
-    response = post_action(operator, "cancel_selected_jobs", page_1, "?status=pending", select_across="1")
+    response = post_action(job_operator, "cancel_selected_jobs", page_1, "?status=pending", select_across="1")
 
     html = response.content.decode()
     assert 'id="will-cancel-count">120<' in html
     assert 'name="select_across" value="1"' in html
 
 
-def test_an_overlong_reason_is_refused_on_the_confirmation_page(operator):
+def test_an_overlong_reason_is_refused_on_the_confirmation_page(job_operator):
     job = insert_job(status="pending")
 
-    response = post_action(operator, "cancel_selected_jobs", [job], confirm="yes", reason="x" * 501)
+    response = post_action(job_operator, "cancel_selected_jobs", [job], confirm="yes", reason="x" * 501)
 
     assert response.status_code == 200
     assert "at most 500 characters" in response.content.decode()
     assert stored_job(job["_id"])["status"] == "pending"
 
 
-def test_retry_sends_failed_jobs_back_to_pending_and_reports_the_others(operator):
+def test_retry_sends_failed_jobs_back_to_pending_and_reports_the_others(job_operator):
     failed = insert_jobs(2, status="failed", last_error="busy", failed_at=datetime.datetime(2025, 10, 25))
     pending = insert_jobs(1, status="pending")
 
-    response = post_action(operator, "retry_selected_jobs", failed + pending)
+    response = post_action(job_operator, "retry_selected_jobs", failed + pending)
 
     assert response.status_code == 302
     for document in failed:
@@ -409,25 +404,25 @@ def test_retry_sends_failed_jobs_back_to_pending_and_reports_the_others(operator
     assert (entry.action, entry.source, entry.changed, entry.skipped) == ("jobs.retry", "admin", 2, {"pending": 1})
 
 
-def test_find_the_failed_jobs_of_a_batch_and_retry_them_all(operator):
+def test_find_the_failed_jobs_of_a_batch_and_retry_them_all(job_operator):
     batch = insert_batch()
     failed = insert_jobs(3, status="failed", batch_id=batch["batch_id"])
     insert_jobs(2, status="failed", batch_id="another")
 
-    page = operator.get(CHANGELIST, {"batch": batch["batch_id"], "status": "failed"})
+    page = job_operator.get(CHANGELIST, {"batch": batch["batch_id"], "status": "failed"})
     assert listed_job_ids(page) == ids(failed)
     post_action(
-        operator, "retry_selected_jobs", failed[:1], f"?batch={batch['batch_id']}&status=failed", select_across="1"
+        job_operator, "retry_selected_jobs", failed[:1], f"?batch={batch['batch_id']}&status=failed", select_across="1"
     )
 
     assert all(stored_job(d["_id"])["status"] == "pending" for d in failed)
-    assert status_view_labels(operator.get(CHANGELIST, {"batch": batch["batch_id"]}))[4] == "Failed (0)"
+    assert status_view_labels(job_operator.get(CHANGELIST, {"batch": batch["batch_id"]}))[4] == "Failed (0)"
 
 
-def test_a_selection_that_names_no_job_is_refused_without_error(operator):
+def test_a_selection_that_names_no_job_is_refused_without_error(job_operator):
     job = insert_job(status="pending")
 
-    response = operator.post(
+    response = job_operator.post(
         CHANGELIST,
         {"action": "cancel_selected_jobs", "_selected_action": [str(job["_id"]), "not-an-id"], "index": 0},
     )
@@ -440,7 +435,7 @@ def test_a_selection_that_names_no_job_is_refused_without_error(operator):
     assert stored_job(job["_id"])["status"] == "pending"
 
 
-def test_jobs_are_never_deleted_or_added_from_the_admin(operator, client):
+def test_jobs_are_never_deleted_or_added_from_the_admin(job_operator, client):
     superuser = logged_in(client, staff_user("root", superuser=True))
     html = superuser.get(CHANGELIST).content.decode()
 
@@ -484,13 +479,13 @@ def test_admin_pages_need_a_staff_login(client):
 # Change form
 
 
-def test_the_change_form_writes_only_the_fields_edited(operator):
+def test_the_change_form_writes_only_the_fields_edited(job_operator):
     job = insert_job(status="pending", to_number="+56911111111", legacy_nombre="Juan", max_attempts=Int64(3))
     job["contact"].pop("next_phone_index")
     collection(Job).replace_one({"_id": job["_id"]}, job)
     before = stored_job(job["_id"])
 
-    response = operator.post(
+    response = job_operator.post(
         change_url(job),
         {"to_number": "+56922222222", "max_attempts": "3", "status": "cancelled", "attempts": "9"},
     )
@@ -510,32 +505,32 @@ def test_the_change_form_writes_only_the_fields_edited(operator):
     )
 
 
-def test_the_change_form_refuses_a_malformed_phone(operator):
+def test_the_change_form_refuses_a_malformed_phone(job_operator):
     job = insert_job(to_number="+56911111111")
 
-    response = operator.post(change_url(job), {"to_number": "call me", "max_attempts": "3"})
+    response = job_operator.post(change_url(job), {"to_number": "call me", "max_attempts": "3"})
 
     assert response.status_code == 200
     assert "E.164" in response.content.decode()
     assert stored_job(job["_id"])["to_number"] == "+56911111111"
 
 
-def test_lifecycle_fields_are_read_only(operator):
-    html = operator.get(change_url(insert_job())).content.decode()
+def test_lifecycle_fields_are_read_only(job_operator):
+    html = job_operator.get(change_url(insert_job())).content.decode()
 
     assert 'name="to_number"' in html and 'name="max_attempts"' in html
     for lifecycle_field in ("status", "attempts", "worker_id", "reserved_until", "cancelled_at", "job_id"):
         assert f'name="{lifecycle_field}"' not in html
 
 
-def test_the_change_page_lists_the_audit_entries_that_touched_the_job(operator):
+def test_the_change_page_lists_the_audit_entries_that_touched_the_job(job_operator):
     job = insert_job(status="failed")
     other = insert_job(status="failed")
     services.retry_job(job["job_id"], actor="api-user")
     services.cancel_jobs_matching({"_id": job["_id"]}, actor="cli-user", source="command", reason="Wrong number")
     services.retry_job(str(other["_id"]), actor="someone-else")
 
-    html = operator.get(change_url(job)).content.decode()
+    html = job_operator.get(change_url(job)).content.decode()
 
     assert "api-user" in html and "cli-user" in html and "Wrong number" in html
     assert "someone-else" not in html

@@ -12,7 +12,6 @@ from jobs import services
 from jobs.models import Job, batch_collection
 from speechai.mongo import collection
 from tests.factories import insert_batch, insert_jobs
-from tests.staff import JOB_OPERATOR, logged_in, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +21,6 @@ CHANGELIST = "/admin/jobs/job/"
 @pytest.fixture(autouse=True)
 def _counts_remembered(settings):
     settings.LIVE_COUNTS_SECONDS = 5
-
-
-@pytest.fixture
-def operator(client):
-    return logged_in(client, staff_user("olga", *JOB_OPERATOR))
 
 
 @pytest.fixture
@@ -45,59 +39,59 @@ def counting(round_trips):
     return [command for command in round_trips.commands if command == ("aggregate", "jobs")]
 
 
-def test_a_list_counted_a_moment_ago_costs_no_aggregation(operator, batch, round_trips):
-    assert view_count(operator, "Pending") == 3
+def test_a_list_counted_a_moment_ago_costs_no_aggregation(job_operator, batch, round_trips):
+    assert view_count(job_operator, "Pending") == 3
     round_trips.reset()
 
-    assert view_count(operator, "Pending") == 3
+    assert view_count(job_operator, "Pending") == 3
 
     assert counting(round_trips) == []
     assert ("find", "batches") in round_trips.commands  # their version: one find
 
 
-def test_each_filter_has_its_own_counts(operator, batch):
+def test_each_filter_has_its_own_counts(job_operator, batch):
     insert_jobs(2, batch_id="another-batch", status="failed")
 
-    assert view_count(operator, "All") == 5
-    assert view_count(operator, "All", batch=batch["batch_id"]) == 3
+    assert view_count(job_operator, "All") == 5
+    assert view_count(job_operator, "All", batch=batch["batch_id"]) == 3
 
 
-def test_a_list_of_one_batch_is_not_counted_again_for_another_batchs_change(operator, batch):
+def test_a_list_of_one_batch_is_not_counted_again_for_another_batchs_change(job_operator, batch):
     other = insert_batch(total_jobs=1, pending_jobs=1)
     [job] = insert_jobs(1, batch_id=other["batch_id"], status="pending")
-    assert view_count(operator, "Pending", batch=batch["batch_id"]) == 3
+    assert view_count(job_operator, "Pending", batch=batch["batch_id"]) == 3
 
     services.cancel_job(str(job["_id"]), actor="olga")  # the other batch changes
     taken = {"$set": {"status": "in_progress"}}  # what no batch shows: seen only when counted again
     collection(Job).update_one({"batch_id": batch["batch_id"]}, taken)
 
-    assert view_count(operator, "Pending", batch=batch["batch_id"]) == 3
+    assert view_count(job_operator, "Pending", batch=batch["batch_id"]) == 3
 
 
-def test_a_cancel_shows_at_once(operator, batch):
-    assert view_count(operator, "Cancelled") == 0
+def test_a_cancel_shows_at_once(job_operator, batch):
+    assert view_count(job_operator, "Cancelled") == 0
     job = collection(Job).find_one({"batch_id": batch["batch_id"]})
 
     services.cancel_job(str(job["_id"]), actor="olga")
 
-    assert view_count(operator, "Cancelled") == 1
+    assert view_count(job_operator, "Cancelled") == 1
 
 
-def test_a_worker_finishing_a_call_shows_at_once(operator, batch):
-    assert view_count(operator, "Done / completed") == 0
+def test_a_worker_finishing_a_call_shows_at_once(job_operator, batch):
+    assert view_count(job_operator, "Done / completed") == 0
     job = collection(Job).find_one({"batch_id": batch["batch_id"]})
 
     collection(Job).update_one({"_id": job["_id"]}, {"$set": {"status": "completed"}})
     batch_collection().update_one({"_id": batch["_id"]}, {"$inc": {"completed_jobs": 1, "pending_jobs": -1}})
 
-    assert view_count(operator, "Done / completed") == 1
+    assert view_count(job_operator, "Done / completed") == 1
 
 
-def test_a_change_no_batch_shows_appears_once_the_time_is_over(settings, operator, batch):
+def test_a_change_no_batch_shows_appears_once_the_time_is_over(settings, job_operator, batch):
     settings.LIVE_COUNTS_SECONDS = 0.3
-    assert view_count(operator, "In Progress") == 0
+    assert view_count(job_operator, "In Progress") == 0
     collection(Job).update_one({"batch_id": batch["batch_id"]}, {"$set": {"status": "in_progress"}})
 
-    assert view_count(operator, "In Progress") == 0  # remembered
+    assert view_count(job_operator, "In Progress") == 0  # remembered
     time.sleep(0.4)
-    assert view_count(operator, "In Progress") == 1
+    assert view_count(job_operator, "In Progress") == 1
