@@ -87,8 +87,10 @@ class Bench:
         """The measured server runs exactly the production settings; the
         recorder, the same with the command monitor (which costs the server
         CPU on every command), answers the recorded requests."""
-        self.server = Gunicorn(self.server_environment, self.options.workers, self.options.threads)
-        self.recorder = Gunicorn(self.environment, 1, 1)
+        self.server = Gunicorn(
+            self.server_environment, self.options.workers, self.options.worker_class, self.options.threads
+        )
+        self.recorder = Gunicorn(self.environment, 1, "gevent", 1)
         self.server.start()
         self.recorder.start()
 

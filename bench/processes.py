@@ -178,12 +178,13 @@ def new_secret_key():
 
 
 class Gunicorn:
-    """gunicorn from docker/gunicorn.conf.py: 1 worker x 4 threads unless set."""
+    """gunicorn from docker/gunicorn.conf.py with the sizing given."""
 
-    def __init__(self, environment, workers, threads):
+    def __init__(self, environment, workers, worker_class, threads):
         self.environment = {
             **environment,
             "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_WORKER_CLASS": worker_class,
             "GUNICORN_THREADS": str(threads),
         }
         self.port = free_port()

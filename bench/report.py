@@ -57,7 +57,7 @@ def write_markdown(rows, settings):
     text = f"""# Benchmark results
 
 `make bench ARGS="{settings["args"]}"` — {settings["jobs"]:,} jobs in {settings["batches"]} batches,
-database: {settings["database"]}, gunicorn {settings["workers"]} worker(s) x {settings["threads"]} threads,
+database: {settings["database"]}, gunicorn {settings["server"]},
 {settings["seconds_note"]}; machine: {platform.machine()}, {settings["cores"]} cores shared with other work,
 run at {settings["when"]}.
 

@@ -22,8 +22,16 @@ def arguments():
     parser.add_argument("--only", help="comma-separated scenario keys (and the ones that run after them)")
     parser.add_argument("--seconds-scale", type=float, default=1.0, help="multiplies each scenario's duration")
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-class", default="gevent", choices=["gevent", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread only)")
     return parser.parse_args()
+
+
+def server_description(options):
+    sizing = f"{options.workers} worker(s)"
+    if options.worker_class == "gthread":
+        return f"{sizing} x {options.threads} threads (gthread)"
+    return f"{sizing} (gevent)"
 
 
 def blocks(selected):
@@ -58,8 +66,7 @@ def main():
         "jobs": options.jobs,
         "batches": options.batches,
         "database": "MONGODB_URI" if bench.database.external_uri else "embedded SecantusDB (secantusd-py)",
-        "workers": options.workers,
-        "threads": options.threads,
+        "server": server_description(options),
         "cores": os.cpu_count(),
         "seconds_note": f"durations x{options.seconds_scale}",
         "when": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -9,14 +9,26 @@ in the format of the Django settings (JSON unless LOG_FORMAT=plain).
 import math
 import os
 
+# gevent's worker (the default): each request a greenlet, one OS thread per
+# process, so requests waiting on MongoDB overlap without threads contending
+# for Python's lock (README "Performance": measured against gthread). The
+# standard library is patched here, before the application is preloaded in
+# this process, so that everything it imports already cooperates.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "gevent"
+if worker_class == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+
 # The web server bounds each wait for a database reply under its own timeout
 # (30 s), so a request on a database gone without closing its connections
 # still answers 503; set before the settings are read.
 os.environ.setdefault("MONGODB_SOCKET_TIMEOUT_MS", "20000")
 
-from speechai import settings as django_settings
-from speechai.access_log import ACCESS_LOG_FORMAT
-from speechai.production import exposed_open_mode_problem
+# After the patching above, on purpose.
+from speechai import settings as django_settings  # noqa: E402
+from speechai.access_log import ACCESS_LOG_FORMAT  # noqa: E402
+from speechai.production import exposed_open_mode_problem  # noqa: E402
 
 
 def available_cores():
@@ -55,14 +67,17 @@ def post_worker_init(worker):
     breaker.check(django_settings.MONGODB_PROBE_TIMEOUT_MS)
 
 
-# Sizing. A request holds Python's lock only for its own CPU time (about
-# 1 ms for a single job, 5-10 ms for a page of 100; README "Performance") and
-# waits on MongoDB the rest of the time, so each process runs a few threads
-# (gunicorn's gthread worker) and one process per core plus one keeps every
-# core busy. More threads do not add throughput once a process uses its core
-# (they add latency); more processes than cores only add memory (~80 MB
-# each). Beyond one machine's cores, add machines (docs/scaling.md).
+# Sizing. A request runs Python only for its own CPU time (under 1 ms for a
+# single job, 5-10 ms for a page of 100; README "Performance") and waits on
+# MongoDB the rest of the time, during which its process serves others: one
+# process per core plus one keeps every core busy. More processes than cores
+# only add memory (~80 MB each). Beyond one machine's cores, add machines
+# (docs/scaling.md). A process takes at most worker_connections connections
+# at once (the rest wait in the listen queue for a process with room), as
+# many as its MongoDB connection pool holds (pymongo's default, 100).
 workers = int(os.environ.get("GUNICORN_WORKERS") or available_cores() + 1)
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS") or 100)
+# Threads per process, for GUNICORN_WORKER_CLASS=gthread only.
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
 
 # A request running longer than this is killed (its worker restarted).
