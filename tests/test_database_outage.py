@@ -180,7 +180,6 @@ def outage_setup(request, tmp_path):
         "MONGODB_PROBE_TIMEOUT_MS": str(PROBE_TIMEOUT_MS),
         "MONGODB_RETRY_INTERVAL_MS": "500",
         "GUNICORN_WORKERS": "1",
-        "GUNICORN_THREADS": "4",
         # Worker recycling off: the fast 503s would reach max_requests within
         # seconds, and a lone worker's restart stalls every client whatever the
         # database (post_worker_init makes a new worker fail fast at once).
