@@ -7,7 +7,7 @@ from batches.states import FRONTEND_NAMES, LISTABLE, BatchState
 from jobs.serializers import JobListQuerySerializer, PageQuerySerializer, optional, reason_field
 from speechai.serializers import (
     EmptyIsInvalidMixin,
-    FieldsBuiltOncePerThread,
+    InputFieldsReused,
     StoredDocumentSerializer,
     StrictBooleanField,
     StrictCharField,
@@ -107,7 +107,7 @@ class BatchCreateSerializer(NullMeansAbsentMixin, serializers.Serializer):
     call_settings = CallSettingsSerializer(required=False, default=None)
 
 
-class BatchUpdateSerializer(FieldsBuiltOncePerThread, NullMeansAbsentMixin, serializers.Serializer):
+class BatchUpdateSerializer(InputFieldsReused, NullMeansAbsentMixin, serializers.Serializer):
     """Only these keys; any other is an error. `call_settings` replaces the
     stored settings as a whole (send them all; `{}` clears them)."""
 
@@ -132,7 +132,7 @@ class BatchUpdateSerializer(FieldsBuiltOncePerThread, NullMeansAbsentMixin, seri
         return attrs
 
 
-class BatchReasonSerializer(FieldsBuiltOncePerThread, serializers.Serializer):
+class BatchReasonSerializer(InputFieldsReused, serializers.Serializer):
     reason = reason_field("Stored as the cancelled jobs' cancellation_reason")
 
 

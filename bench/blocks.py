@@ -119,13 +119,13 @@ class Bench:
         response.read()
         return response.status, int(response.getheader("X-DB-Commands", "0"))
 
-    def warm_up(self):
+    def warm_up(self, clients):
         lines = [as_line("GET", f"/api/v1/jobs/{job['_id']}", None) for job in self.data.jobs[:200]]
         lines += [as_line("GET", f"/api/v1/batches/{b['batch_id']}/status", None) for b in self.data.batches[:20]]
         run_wrk(
             self.server.url,
             lines,
-            clients=4,
+            clients=clients,
             seconds=WARM_UP_SECONDS,
             headers=self.headers,
             expected={200},
@@ -196,7 +196,7 @@ class Bench:
     def run_http_block(self, block):
         self.fresh_block()
         try:
-            self.warm_up()
+            self.warm_up(max(scenario.clients for scenario in block))
             shares = None
             for scenario in block:
                 if scenario.after is None:

@@ -4,7 +4,7 @@ from rest_framework import serializers
 from jobs.legacy import with_derived_contact_and_payload
 from jobs.models import JobStatus
 from speechai.serializers import (
-    FieldsBuiltOncePerThread,
+    InputFieldsReused,
     QueryDateTimeField,
     QueryIntegerField,
     StoredDocumentSerializer,
@@ -110,7 +110,7 @@ class StatusListField(serializers.CharField):
 MAX_SKIP = 100_000_000
 
 
-class PageQuerySerializer(FieldsBuiltOncePerThread, serializers.Serializer):
+class PageQuerySerializer(InputFieldsReused, serializers.Serializer):
     skip = QueryIntegerField(min_value=0, max_value=MAX_SKIP, default=0)
     limit = QueryIntegerField(min_value=1, max_value=1000, default=100)
 
@@ -141,7 +141,7 @@ def reason_field(help_text):
     )
 
 
-class CancelJobSerializer(FieldsBuiltOncePerThread, serializers.Serializer):
+class CancelJobSerializer(InputFieldsReused, serializers.Serializer):
     reason = reason_field('Default "Cancelled by user"')
 
 

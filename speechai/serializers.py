@@ -1,7 +1,5 @@
 """Response shapes shared by the apps (documentation of errors and results)."""
 
-import threading
-
 from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -52,28 +50,41 @@ def safe_key(key):
     return key if isinstance(key, str) and _is_utf8(key) and "\x00" not in key else ascii(key)
 
 
-_fields_of_this_thread = threading.local()
+# Per input serializer class, sets of fields built and not in use.
+_spare_fields = {}
 
 
-class FieldsBuiltOncePerThread:
-    """An input serializer whose fields are built once per thread, not for
-    each instance: DRF deep-copies every declared field (running each
-    field's __init__ again) whenever a serializer is made, which cost a small
-    request about as much as validating its body. Each new instance takes the
-    thread's fields over (a thread validates one input at a time). Only for
-    serializers that validate input: their fields keep nothing between
-    validations and read neither `context` nor `instance`."""
+class InputFieldsReused:
+    """An input serializer whose fields are reused from one validation to the
+    next instead of built for each instance: DRF deep-copies every declared
+    field (running each field's __init__ again) whenever a serializer is
+    made, which cost a small request about as much as validating its body.
+    An instance takes a spare set of fields (or builds one) and gives it back
+    when is_valid() returns, so no two validations running at once share a
+    set, whether threads or greenlets run them. Only for serializers that
+    validate input: their fields keep nothing between validations and read
+    neither `context` nor `instance`; after is_valid(), read validated_data
+    and errors, not fields."""
 
     @cached_property
     def fields(self):
-        made = _fields_of_this_thread.__dict__.setdefault("made", {})
-        fields = made.get(type(self))
-        if fields is None:
-            fields = made[type(self)] = super().fields
+        spare = _spare_fields.setdefault(type(self), [])
+        try:
+            fields = spare.pop()
+        except IndexError:
+            fields = super().fields
         fields.serializer = self
         for field in fields.values():
             field.parent = self
         return fields
+
+    def is_valid(self, *, raise_exception=False):
+        try:
+            return super().is_valid(raise_exception=raise_exception)
+        finally:
+            fields = self.__dict__.pop("fields", None)
+            if fields is not None:
+                _spare_fields.setdefault(type(self), []).append(fields)
 
 
 class StrictCharField(serializers.CharField):

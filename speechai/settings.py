@@ -57,9 +57,6 @@ MONGODB_TIMEOUT_MS = int(os.environ.get("MONGODB_TIMEOUT_MS") or 5000)
 # sets 20 s (docker/gunicorn.conf.py), under its own timeout; commands keep
 # no limit (migrate's index builds, bulk commands can take longer).
 MONGODB_SOCKET_TIMEOUT_MS = int(os.environ.get("MONGODB_SOCKET_TIMEOUT_MS") or 0)
-# Database connections per process (pymongo's pool): how many of its requests
-# wait on MongoDB at once; the others wait for a connection.
-MONGODB_MAX_POOL_SIZE = int(os.environ.get("MONGODB_MAX_POOL_SIZE") or 100)
 # While the database is down, requests answer 503 at once and one request per
 # interval probes it with this short timeout, as /health does
 # (speechai/database_breaker.py).
@@ -140,7 +137,6 @@ DATABASES = {
             "serverSelectionTimeoutMS": MONGODB_TIMEOUT_MS,
             "connectTimeoutMS": MONGODB_TIMEOUT_MS,
             "socketTimeoutMS": MONGODB_SOCKET_TIMEOUT_MS or None,
-            "maxPoolSize": MONGODB_MAX_POOL_SIZE,
         },
     },
 }
