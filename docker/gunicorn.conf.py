@@ -6,6 +6,7 @@ given a few cores. Logs (errors and one access line per request) go to stdout
 in the format of the Django settings (JSON unless LOG_FORMAT=plain).
 """
 
+import gc
 import math
 import os
 
@@ -100,6 +101,16 @@ max_requests_jitter = max_requests // 2
 # Safe: nothing connects to MongoDB while the application loads; each worker
 # opens its own connections on its first request.
 preload_app = True
+
+
+def pre_fork(server, worker):
+    """The preloaded application's ~100,000 objects are set aside from the
+    garbage collector before each fork: a worker's full collections then
+    walk only what it made itself (measured: 12 ms a collection instead of
+    67 ms, every request of the process waiting meanwhile), and leave the
+    pages it shares with the master unwritten."""
+    gc.freeze()
+
 
 # Request size limits gunicorn enforces before Django sees the request: a
 # request line (method, URL, version) over 4094 bytes is a 414 and a header

@@ -3,6 +3,7 @@ production settings, collected static files) against the test database:
 it serves the API, the admin and Swagger with their static files, logs JSON
 lines, refuses insecure settings and stops gracefully."""
 
+import gc
 import json
 import re
 import runpy
@@ -281,6 +282,18 @@ def test_worker_limits_are_spread_so_workers_are_not_recycled_together(monkeypat
 
     assert config["preload_app"] is True
     assert config["max_requests_jitter"] >= config["max_requests"] // 4
+
+
+def test_the_preloaded_application_is_set_aside_from_the_workers_garbage_collection(monkeypatch):
+    monkeypatch.setenv("GUNICORN_WORKER_CLASS", "gthread")
+    config = runpy.run_path(str(ROOT / "docker" / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        config["pre_fork"](server=None, worker=None)
+
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
 
 
 def contact_rows(count):
