@@ -14,12 +14,15 @@ import os
 # process, so requests waiting on MongoDB overlap without threads contending
 # for Python's lock (README "Performance": measured against gthread). The
 # standard library is patched here, before the application is preloaded in
-# this process, so that everything it imports already cooperates.
+# this process, so that everything it imports already cooperates. "gevent"
+# is gunicorn's worker made to be replaced at once when it stops
+# (speechai/gevent_worker.py).
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "gevent"
 if worker_class == "gevent":
     from gevent import monkey
 
     monkey.patch_all()
+    worker_class = "speechai.gevent_worker.GeventWorker"
 
 # The web server bounds each wait for a database reply under its own timeout
 # (30 s), so a request on a database gone without closing its connections

@@ -4,6 +4,7 @@ it serves the API, the admin and Swagger with their static files, logs JSON
 lines, refuses insecure settings and stops gracefully."""
 
 import gc
+import http.client
 import json
 import re
 import runpy
@@ -162,7 +163,7 @@ def server(production):
 
 
 def test_runs_gevents_worker(server):
-    server.wait_for_log(lambda entry: entry["message"] == "Using worker: gevent")
+    server.wait_for_log(lambda entry: entry["message"] == "Using worker: speechai.gevent_worker.GeventWorker")
 
 
 def test_serves_health_with_the_database_connected(server):
@@ -273,6 +274,55 @@ def test_recycled_workers_are_forked_ready_and_keep_serving(production):
 
     assert len(recycled()) >= 4
     assert statuses == [200] * len(statuses)
+
+
+def test_a_lone_worker_recycled_under_load_is_replaced_without_holding_requests(production):
+    # Keep-alive clients, as a load balancer holds them: when the worker
+    # stops accepting, some of their requests are in flight; the replacement
+    # must be serving as soon as they are answered (gunicorn's own gevent
+    # worker looked again only a second later, the new connections waiting).
+    server = start_gunicorn({**production, "GUNICORN_WORKERS": "1", "GUNICORN_MAX_REQUESTS": "200"})
+    wait_until_serving(server)
+    port = int(server.url.rsplit(":", 1)[1])
+    stop_at = time.monotonic() + 30
+    seconds, failures = [], []
+
+    def recycled():
+        return [entry for entry in server.json_lines() if "Autorestarting worker" in entry["message"]]
+
+    def client():
+        connection = None
+        while time.monotonic() < stop_at and len(recycled()) < 3:
+            started = time.monotonic()
+            try:
+                connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("GET", "/", headers={"Host": "127.0.0.1"})
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures.append(response.status)
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+                    connection = None
+            except (ConnectionError, http.client.HTTPException):
+                if connection is not None:
+                    connection.close()
+                connection = None
+                continue  # closed between two requests: sent again on a new connection
+            seconds.append(time.monotonic() - started)
+
+    clients = [threading.Thread(target=client) for _ in range(8)]
+    try:
+        for each in clients:
+            each.start()
+        for each in clients:
+            each.join()
+    finally:
+        server.stop()
+
+    assert len(recycled()) >= 3
+    assert failures == []
+    assert max(seconds) < 0.5, sorted(seconds)[-5:]
 
 
 def test_worker_limits_are_spread_so_workers_are_not_recycled_together(monkeypatch):
