@@ -213,6 +213,25 @@ class Gunicorn:
         return cpu_seconds(self.process)
 
 
+def seeded_in_this_process(jobs, batches):
+    """The database restarted on freshly seeded data, and Django set up in
+    this process on it with the production settings: for the tools that run
+    the project's code without a server. Returns the Database (to stop)."""
+    import django
+
+    database = Database()
+    environment = production_environment(database.uri, new_secret_key(), "")
+    environment.pop("DB_COMMAND_MONITOR_DIR")
+    os.environ.update(environment)
+    django.setup()
+    from bench.dataset import seed
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    database.create_template(lambda uri: seed(jobs, batches))
+    database.restart_with_fresh_data()
+    return database
+
+
 def wait_until_idle(processes, busy_share=0.05, window=0.5, most=15.0):
     """Until the server and database use under `busy_share` of a core
     (background work of the warm-up finished), at most `most` seconds."""

@@ -11,13 +11,10 @@ import argparse
 import cProfile
 import itertools
 import json
-import os
 import pstats
 import time
 
-import django
-
-from bench.processes import Database, new_secret_key, production_environment
+from bench.processes import seeded_in_this_process
 
 ROUNDS = 5
 
@@ -57,17 +54,11 @@ def main():
     parser.add_argument("--sort", default="cumulative", help="a pstats order: cumulative, tottime...")
     parser.add_argument("--dump", help="also write the profile to this file (for pstats or snakeviz)")
     options = parser.parse_args()
-    database = Database()
-    environment = production_environment(database.uri, new_secret_key(), "")
-    environment.pop("DB_COMMAND_MONITOR_DIR")
-    os.environ.update(environment)
-    django.setup()
+    database = seeded_in_this_process(options.jobs, 20)
     from django.test import Client
 
-    from bench.dataset import Targets, credentials, seed
+    from bench.dataset import Targets, credentials
 
-    database.create_template(lambda uri: seed(options.jobs, 20))
-    database.restart_with_fresh_data()
     try:
         token, session = credentials()
         requests = requests_of(options, Targets())

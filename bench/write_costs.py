@@ -9,12 +9,9 @@ python -m bench.write_costs [--jobs 20000] [--batches 200] [--each 400] [--clien
 """
 
 import argparse
-import os
-
-import django
 
 from bench.drivers import run_threads
-from bench.processes import WORK, Database, new_secret_key, production_environment, wait_until_idle
+from bench.processes import seeded_in_this_process, wait_until_idle
 
 
 def pieces():
@@ -88,18 +85,10 @@ def main():
     parser.add_argument("--each", type=int, default=400, help="operations per piece, each on its own job")
     parser.add_argument("--clients", type=int, default=16)
     options = parser.parse_args()
-    database = Database()
-    environment = production_environment(database.uri, new_secret_key(), "")
-    environment.pop("DB_COMMAND_MONITOR_DIR")
-    os.environ.update(environment)
-    django.setup()
-    from bench.dataset import seed
+    database = seeded_in_this_process(options.jobs, options.batches)
     from jobs.models import Job
     from speechai.mongo import collection
 
-    WORK.mkdir(parents=True, exist_ok=True)
-    database.create_template(lambda uri: seed(options.jobs, options.batches))
-    database.restart_with_fresh_data()
     try:
         # Pending jobs of a batch only: the same from-status for every piece.
         fields = {"_id": 1, "job_id": 1, "batch_id": 1, "status": 1, "action_id": 1}
