@@ -5,7 +5,7 @@ Until a worker's process has exited the master forks no replacement, and a
 lone worker's new connections wait in the listen queue. gunicorn's own
 gevent worker, once it has stopped accepting, looks once a second whether
 its requests in flight are done, and then the interpreter's exit joins
-pymongo's monitor threads (another ~0.5 s): new requests waited up to 1.5 s
+pymongo's monitor threads (another ~0.5 s): new requests waited up to 1.6 s
 at every recycle (a p95 of 1.2 s in a benchmark block that crossed one).
 This one counts its connections, and once the last is answered it closes
 its database connections (ending their sessions) and leaves at once. It
@@ -45,8 +45,15 @@ class GeventWorker(ggevent.GeventWorker):
         deadline = time.monotonic() + self.cfg.graceful_timeout
         while self.open_connections and time.monotonic() < deadline:
             gevent.sleep(DRAIN_POLL_SECONDS)
-        if self.open_connections:
-            return  # gunicorn's run() ends them
+        if not self.open_connections:
+            self.leave()
+        # else gunicorn's run() ends them
+
+    def run(self):
+        super().run()  # returns once nothing was in flight, or it ended what was
+        self.leave()
+
+    def leave(self):
         self.log.info("Worker exiting (pid: %s)", self.pid)
         connections.close_all()
         logging.shutdown()

@@ -279,8 +279,7 @@ def test_recycled_workers_are_forked_ready_and_keep_serving(production):
 def test_a_lone_worker_recycled_under_load_is_replaced_without_holding_requests(production):
     # Keep-alive clients, as a load balancer holds them: when the worker
     # stops accepting, some of their requests are in flight; the replacement
-    # must be serving as soon as they are answered (gunicorn's own gevent
-    # worker looked again only a second later, the new connections waiting).
+    # must be serving as soon as they are answered.
     server = start_gunicorn({**production, "GUNICORN_WORKERS": "1", "GUNICORN_MAX_REQUESTS": "200"})
     wait_until_serving(server)
     port = int(server.url.rsplit(":", 1)[1])
@@ -322,7 +321,10 @@ def test_a_lone_worker_recycled_under_load_is_replaced_without_holding_requests(
 
     assert len(recycled()) >= 3
     assert failures == []
-    assert max(seconds) < 0.5, sorted(seconds)[-5:]
+    # gunicorn's own worker held them at least 1.5 s (its one-second look,
+    # then ~0.5 s of teardown); this one 0.1-0.15 s, with room here for the
+    # whole suite's load on two cores.
+    assert max(seconds) < 1.0, sorted(seconds)[-5:]
 
 
 def test_worker_limits_are_spread_so_workers_are_not_recycled_together(monkeypatch):
